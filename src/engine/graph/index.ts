@@ -1,0 +1,4 @@
+export * from './ir';
+export * from './dtype';
+export * from './ops/index';
+export * from './onnx';

@@ -1,0 +1,7 @@
+// The op library: importing this registers every op's inference (and VJP) rule.
+export * from './elementwise';
+export * from './tensor';
+export * from './reduce';
+export * from './nn';
+export { scalar, tensorConst, int64s, lift } from './scalar';
+export { createGraph, opDef, definedOps, defineOp, type OpDef, type VjpRule } from './registry';

@@ -1,0 +1,31 @@
+// One table of ops: shape inference and the VJP rule live together, one op in one place.
+import { Graph, type InferFn, type Node, type Value } from '../ir';
+
+/**
+ * Given the node and the gradients of its outputs (null = zero), returns the gradient of each input
+ * (null where `needs[i]` is false or the gradient is zero). Rules emit nodes into node.outputs[0].graph.
+ */
+export type VjpRule = (node: Node, gy: readonly (Value | null)[], needs: readonly boolean[]) => (Value | null)[];
+
+export interface OpDef {
+  infer: InferFn;
+  vjp?: VjpRule;
+}
+
+const table = new Map<string, OpDef>();
+const key = (op: string, domain: string) => (domain ? `${domain}::${op}` : op);
+
+export function defineOp(op: string, def: OpDef, domain = ''): void {
+  if (table.has(key(op, domain))) throw new Error(`op ${op} defined twice`);
+  table.set(key(op, domain), def);
+}
+
+export function opDef(op: string, domain = ''): OpDef {
+  const d = table.get(key(op, domain));
+  if (!d) throw new Error(`unknown op ${domain ? domain + '::' : ''}${op}`);
+  return d;
+}
+
+export const definedOps = (): string[] => [...table.keys()];
+
+export const createGraph = (name: string): Graph => new Graph(name, (op, domain) => opDef(op, domain).infer);
