@@ -1,0 +1,61 @@
+// Layers shared by the UNet, the VAE and CLIP, written as diffusers/transformers define them.
+import type { Value } from '../graph/ir';
+import {
+  add, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sigmoid, softmax, tensorConst, transpose,
+} from '../graph/ops/index';
+import type { Params } from './params';
+
+/** torch.nn.Linear over the last axis: x @ Wᵀ + b, W stored (out, in) as on the hub. */
+export function linear(p: Params, name: string, x: Value, inF: number, outF: number, bias = true): Value {
+  const w = transpose(p.get(`${name}.weight`, [outF, inF]), [1, 0]);
+  const y = matmul(x, w);
+  return bias ? add(y, p.get(`${name}.bias`, [outF])) : y;
+}
+
+export function conv2d(
+  p: Params, name: string, x: Value, inC: number, outC: number, k: number, stride = 1, pads?: number[],
+): Value {
+  const w = p.get(`${name}.weight`, [outC, inC, k, k]);
+  const b = p.get(`${name}.bias`, [outC]);
+  const pd = Math.floor(k / 2);
+  return conv(x, w, b, { strides: [stride, stride], pads: pads ?? [pd, pd, pd, pd] });
+}
+
+/** torch.nn.GroupNorm on NCHW via InstanceNormalization over (N, G, C/G·H·W), then the per-channel affine. */
+export function groupNorm(p: Params, name: string, x: Value, groups: number, eps: number): Value {
+  const [n, c, ...spatial] = x.shape;
+  const g = x.graph;
+  const dt = p.precision.compute;
+  const ones = tensorConst(g, dt, [groups], Array(groups).fill(1));
+  const zeros = tensorConst(g, dt, [groups], Array(groups).fill(0));
+  const normed = reshape(instanceNorm(reshape(x, [n, groups, -1]), ones, zeros, eps), x.shape);
+  const bshape = [c, ...spatial.map(() => 1)];
+  return add(mul(normed, reshape(p.get(`${name}.weight`, [c]), bshape)), reshape(p.get(`${name}.bias`, [c]), bshape));
+}
+
+export function layerNormP(p: Params, name: string, x: Value, eps: number): Value {
+  const c = x.shape[x.shape.length - 1];
+  return layerNorm(x, p.get(`${name}.weight`, [c]), p.get(`${name}.bias`, [c]), eps);
+}
+
+export const silu = (x: Value): Value => mul(x, sigmoid(x));
+export const quickGelu = (x: Value): Value => mul(x, sigmoid(mul(x, 1.702)));
+/** Exact (erf) GELU, as torch's F.gelu default. */
+export const gelu = (x: Value): Value => mul(mul(x, 0.5), add(erf(div(x, Math.SQRT2)), 1));
+
+/**
+ * Multi-head scaled dot-product attention on (B, N, H·d) projections; `bias` is added to the scores
+ * (CLIP's causal mask). Unfused MatMul/Softmax: correct on every onnxruntime provider and differentiable.
+ */
+export function attention(q: Value, k: Value, v: Value, heads: number, bias?: Value): Value {
+  const [b, n, inner] = q.shape;
+  const m = k.shape[1];
+  const d = inner / heads;
+  const split = (x: Value, len: number) => transpose(reshape(x, [b, len, heads, d]), [0, 2, 1, 3]);
+  const qh = mul(split(q, n), 1 / Math.sqrt(d));
+  const kt = transpose(reshape(k, [b, m, heads, d]), [0, 2, 3, 1]);
+  let scores = matmul(qh, kt);
+  if (bias) scores = add(scores, bias);
+  const out = matmul(softmax(scores, -1), split(v, m));
+  return reshape(transpose(out, [0, 2, 1, 3]), [b, n, inner]);
+}
