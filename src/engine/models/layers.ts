@@ -59,3 +59,20 @@ export function attention(q: Value, k: Value, v: Value, heads: number, bias?: Va
   const out = matmul(softmax(scores, -1), split(v, m));
   return reshape(transpose(out, [0, 2, 1, 3]), [b, n, inner]);
 }
+
+/**
+ * diffusers ResnetBlock2D ("default" time-embedding shift, output_scale_factor 1): two GroupNorm-SiLU-Conv
+ * stages, the time embedding added between them, a 1×1 conv shortcut when channels change.
+ */
+export function resnet(
+  p: Params, x: Value, inC: number, outC: number, groups: number, eps: number, temb?: { value: Value; dim: number },
+): Value {
+  let h = conv2d(p, 'conv1', silu(groupNorm(p, 'norm1', x, groups, eps)), inC, outC, 3);
+  if (temb) {
+    const t = linear(p, 'time_emb_proj', silu(temb.value), temb.dim, outC);
+    h = add(h, reshape(t, [t.shape[0], outC, 1, 1]));
+  }
+  h = conv2d(p, 'conv2', silu(groupNorm(p, 'norm2', h, groups, eps)), outC, outC, 3);
+  const skip = inC === outC ? x : conv2d(p, 'conv_shortcut', x, inC, outC, 1);
+  return add(skip, h);
+}
