@@ -10,7 +10,11 @@ const isolation = {
 export default defineConfig({
   plugins: [react()],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
-  build: { target: 'esnext' },
+  build: {
+    target: 'esnext',
+    // The app, and the engine's conformance page that e2e/ drives (not linked from the app).
+    rolldownOptions: { input: { main: 'index.html', conformance: 'conformance.html' } },
+  },
   worker: { format: 'es' },
   server: { headers: isolation },
   preview: { headers: isolation },

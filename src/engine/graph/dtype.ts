@@ -1,5 +1,5 @@
 // Element types the engine uses, with their ONNX TensorProto.DataType codes.
-export type DType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
+export type DType = 'float32' | 'float16' | 'float64' | 'int64' | 'int32' | 'bool';
 
 export const ONNX_DTYPE: Record<DType, number> = {
   float32: 1,
@@ -7,17 +7,19 @@ export const ONNX_DTYPE: Record<DType, number> = {
   int64: 7,
   bool: 9,
   float16: 10,
+  float64: 11,
 };
 
 export const DTYPE_BYTES: Record<DType, number> = {
   float32: 4,
   float16: 2,
+  float64: 8,
   int64: 8,
   int32: 4,
   bool: 1,
 };
 
-export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float16';
+export const isFloat = (d: DType): boolean => d === 'float32' || d === 'float16' || d === 'float64';
 
 export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 

@@ -37,7 +37,7 @@ export interface Node {
   readonly attrs: Attrs;
 }
 
-export type TypedData = Float32Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
+export type TypedData = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Uint8Array;
 
 /** Weights: bytes in the initializer's dtype, produced on demand so a model never sits in memory twice. */
 export type WeightLoader = () => Promise<Uint8Array>;

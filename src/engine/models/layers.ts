@@ -1,7 +1,7 @@
 // Layers shared by the UNet, the VAE and CLIP, written as diffusers/transformers define them.
 import type { Value } from '../graph/ir';
 import {
-  add, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sigmoid, softmax, tensorConst, transpose,
+  add, cast, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sigmoid, softmax, tensorConst, transpose,
 } from '../graph/ops/index';
 import type { Params } from './params';
 
@@ -45,18 +45,20 @@ export const gelu = (x: Value): Value => mul(mul(x, 0.5), add(erf(div(x, Math.SQ
 
 /**
  * Multi-head scaled dot-product attention on (B, N, H·d) projections; `bias` is added to the scores
- * (CLIP's causal mask). Unfused MatMul/Softmax: correct on every onnxruntime provider and differentiable.
+ * (CLIP's causal mask). `upcast` computes scores and softmax in float32 (diffusers' upcast_attention).
+ * Unfused MatMul/Softmax: correct on every onnxruntime provider and differentiable.
  */
-export function attention(q: Value, k: Value, v: Value, heads: number, bias?: Value): Value {
+export function attention(q: Value, k: Value, v: Value, heads: number, bias?: Value, upcast = false): Value {
   const [b, n, inner] = q.shape;
   const m = k.shape[1];
   const d = inner / heads;
+  const sdt = upcast ? 'float32' : q.dtype;
   const split = (x: Value, len: number) => transpose(reshape(x, [b, len, heads, d]), [0, 2, 1, 3]);
-  const qh = mul(split(q, n), 1 / Math.sqrt(d));
-  const kt = transpose(reshape(k, [b, m, heads, d]), [0, 2, 3, 1]);
+  const qh = mul(split(cast(q, sdt), n), 1 / Math.sqrt(d));
+  const kt = transpose(reshape(cast(k, sdt), [b, m, heads, d]), [0, 2, 3, 1]);
   let scores = matmul(qh, kt);
   if (bias) scores = add(scores, bias);
-  const out = matmul(softmax(scores, -1), split(v, m));
+  const out = matmul(cast(softmax(scores, -1), v.dtype), split(v, m));
   return reshape(transpose(out, [0, 2, 1, 3]), [b, n, inner]);
 }
 

@@ -3,5 +3,6 @@ export * from './elementwise';
 export * from './tensor';
 export * from './reduce';
 export * from './nn';
+export * from './clamp';
 export { scalar, tensorConst, int64s, lift } from './scalar';
 export { createGraph, opDef, definedOps, defineOp, type OpDef, type VjpRule } from './registry';

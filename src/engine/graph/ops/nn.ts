@@ -1,8 +1,13 @@
-// Neural-network ops: matmul, convolutions, softmax, normalizations, nearest upsampling.
-import { attr, type Attrs, type Value } from '../ir';
+// Neural-network ops: matmul, convolutions, softmax, normalizations, nearest upsampling, with VJP rules
+// w.r.t. activations (weight gradients are never needed: the engine differentiates w.r.t. inputs).
+import { attr, type Attrs, type Node, type Value } from '../ir';
 import { broadcastShapes, normAxis } from '../shape';
+import { add, cast, mul, reciprocal, sqrt, sub } from './elementwise';
+import { range, reshapeTo, unbroadcast } from './grad-util';
+import { reduceMean, reduceSum } from './reduce';
 import { defineOp } from './registry';
 import { tensorConst } from './scalar';
+import { transpose } from './tensor';
 
 defineOp('MatMul', {
   infer: ([a, b]) => {
@@ -13,7 +18,20 @@ defineOp('MatMul', {
     const batch = broadcastShapes(A.slice(0, -2), B.slice(0, -2));
     return [{ dtype: a!.dtype, shape: [...batch, A[A.length - 2], B[B.length - 1]] }];
   },
+  vjp: ({ inputs: [a, b] }, [gy], needs) => [
+    needs[0] ? unbroadcast(matmul(gy, swapLast2(b!)), a!.shape) : null,
+    needs[1] ? unbroadcast(matmul(swapLast2(a!), gy), b!.shape) : null,
+  ],
 });
+
+/** xᵀ over the last two axes; undoes a Transpose that did just that (linear layers' Wᵀ) instead of stacking another. */
+function swapLast2(x: Value): Value {
+  const r = x.shape.length;
+  const perm = [...range(0, r - 2), r - 1, r - 2];
+  const p = x.producer;
+  const undo = p?.op === 'Transpose' && (p.attrs.perm?.v as number[] | undefined)?.every((d, i) => d === perm[i]);
+  return undo ? p.inputs[0]! : transpose(x, perm);
+}
 
 const ints = (a: Attrs, k: string, dflt: number[]): number[] => (a[k] ? [...(a[k].v as number[])] : dflt);
 
@@ -39,7 +57,26 @@ defineOp('Conv', {
     );
     return [{ dtype: x!.dtype, shape: [x!.shape[0], w!.shape[0], ...spatial] }];
   },
+  // The transposed convolution with the same weight; output_padding restores the rows a stride dropped.
+  vjp: (n, [gy], needs) => {
+    const [x, w] = n.inputs;
+    const k = w!.shape.slice(2);
+    const { strides, pads, dilations, group } = convGradAttrs(n, needs);
+    const outputPadding = k.map(
+      (kk, i) =>
+        x!.shape[2 + i] - (strides[i] * (gy.shape[2 + i] - 1) + (kk - 1) * dilations[i] + 1 - pads[i] - pads[i + k.length]),
+    );
+    return [convTranspose(gy, w!, { strides, pads, dilations, group, outputPadding }), null, null];
+  },
 });
+
+/** Conv/ConvTranspose attrs for a gradient w.r.t. the input; weight and bias gradients are not supported. */
+function convGradAttrs(n: Node, needs: readonly boolean[]) {
+  if (needs[1] || needs[2]) throw new Error(`${n.op}: gradient w.r.t. the weight or bias is not supported (node ${n.name})`);
+  if (n.attrs.auto_pad && n.attrs.auto_pad.v !== 'NOTSET') throw new Error(`${n.op}: gradient needs explicit pads`);
+  if (n.attrs.output_shape) throw new Error(`${n.op}: gradient needs output_padding, not output_shape`);
+  return convAttrs(n.attrs, n.inputs[1]!.shape.slice(2));
+}
 
 defineOp('ConvTranspose', {
   infer: ([x, w], a) => {
@@ -51,19 +88,88 @@ defineOp('ConvTranspose', {
     );
     return [{ dtype: x!.dtype, shape: [x!.shape[0], w!.shape[1] * group, ...spatial] }];
   },
+  vjp: (n, [gy], needs) => {
+    const { strides, pads, dilations, group } = convGradAttrs(n, needs);
+    return [conv(gy, n.inputs[1]!, null, { strides, pads, dilations, group }), null, null];
+  },
 });
 
-defineOp('Softmax', { infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }] });
-defineOp('InstanceNormalization', { infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }] });
-defineOp('LayerNormalization', { infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }] });
+defineOp('Softmax', {
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  // y ⊙ (gy − Σ gy ⊙ y) along the softmax axis.
+  vjp: ({ outputs: [y], attrs }, [gy]) => {
+    const axis = normAxis((attrs.axis?.v as number) ?? -1, y.shape.length);
+    return [mul(y, sub(gy, reduceSum(mul(gy, y), [axis])))];
+  },
+});
+
+/**
+ * Gradient through (x − mean) / √(var + eps) over `axes`, given the gradient `gn` w.r.t. that normalized
+ * value: rstd · (gn − mean(gn) − x̂ · mean(gn ⊙ x̂)). Statistics are recomputed (cheaper than keeping them)
+ * and in float32 for float16 graphs, as the forward kernels do, since x² overflows half precision.
+ */
+function normalizeVjp(x: Value, gn: Value, axes: number[], eps: number): Value {
+  if (x.dtype === 'float16') return cast(normalizeVjp(cast(x, 'float32'), cast(gn, 'float32'), axes, eps), 'float16');
+  const xc = sub(x, reduceMean(x, axes));
+  const rstd = reciprocal(sqrt(add(reduceMean(mul(xc, xc), axes), eps)));
+  const xhat = mul(xc, rstd);
+  return mul(rstd, sub(sub(gn, reduceMean(gn, axes)), mul(xhat, reduceMean(mul(gn, xhat), axes))));
+}
+
+const normGradInputsOnly = (n: Node, needs: readonly boolean[]) => {
+  if (needs[1] || needs[2]) throw new Error(`${n.op}: gradient w.r.t. scale or bias is not supported (node ${n.name})`);
+};
+
+defineOp('InstanceNormalization', {
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  vjp: (n, [gy], needs) => {
+    normGradInputsOnly(n, needs);
+    const [x, scale] = n.inputs;
+    const r = x!.shape.length;
+    const gn = mul(gy, reshapeTo(scale!, [scale!.shape[0], ...Array<number>(r - 2).fill(1)]));
+    return [normalizeVjp(x!, gn, range(2, r), (n.attrs.epsilon?.v as number) ?? 1e-5), null, null];
+  },
+});
+
+defineOp('LayerNormalization', {
+  infer: ([x]) => [{ dtype: x!.dtype, shape: x!.shape }],
+  vjp: (n, [gy], needs) => {
+    normGradInputsOnly(n, needs);
+    const [x, scale] = n.inputs;
+    const r = x!.shape.length;
+    const axes = range(normAxis((n.attrs.axis?.v as number) ?? -1, r), r);
+    return [normalizeVjp(x!, mul(gy, scale!), axes, (n.attrs.epsilon?.v as number) ?? 1e-5), null, null];
+  },
+});
+
+/** Resize's constant scales, one per axis. */
+function resizeScales(scales: Value | null): Float32Array {
+  const init = scales && scales.graph.initializers.get(scales.name);
+  if (!init || init.kind !== 'inline') throw new Error('resize: scales must be a constant');
+  return new Float32Array(init.bytes.slice().buffer);
+}
 
 defineOp('Resize', {
   infer: ([x, , scales], a) => {
     if ((a.mode?.v ?? 'nearest') !== 'nearest') throw new Error('resize: only nearest is supported');
-    const init = scales && scales.graph.initializers.get(scales.name);
-    if (!init || init.kind !== 'inline') throw new Error('resize: scales must be a constant');
-    const s = new Float32Array(init.bytes.slice().buffer);
+    const s = resizeScales(scales);
     return [{ dtype: x!.dtype, shape: x!.shape.map((d, i) => Math.floor(d * s[i])) }];
+  },
+  // Each input value was copied into an s₀×s₁×… block: sum-pool the gradient over those blocks.
+  vjp: ({ inputs: [x, , scales], attrs }, [gy], needs) => {
+    const s = Array.from(resizeScales(scales));
+    const asymmetricFloor =
+      attrs.coordinate_transformation_mode?.v === 'asymmetric' && (attrs.nearest_mode?.v ?? 'round_prefer_floor') === 'floor';
+    if (!asymmetricFloor || !s.every(Number.isInteger))
+      throw new Error('Resize: gradient only for integer scales with asymmetric coordinates and floor rounding');
+    if (needs[1] || needs[2]) throw new Error('Resize: gradient w.r.t. roi or scales is not supported');
+    const blocks: number[] = [];
+    const inner: number[] = [];
+    x!.shape.forEach((d, i) => {
+      blocks.push(d);
+      if (s[i] > 1) inner.push(blocks.push(s[i]) - 1);
+    });
+    return [inner.length ? reduceSum(reshapeTo(gy, blocks), inner, false) : gy, null, null];
   },
 });
 

@@ -2,14 +2,17 @@
 import { Graph, type InferFn, type Node, type Value } from '../ir';
 
 /**
- * Given the node and the gradients of its outputs (null = zero), returns the gradient of each input
- * (null where `needs[i]` is false or the gradient is zero). Rules emit nodes into node.outputs[0].graph.
+ * Given the node and the gradients of its outputs (autodiff fills zeros for outputs off the path), returns
+ * the gradient of each input: null where `needs[i]` is false or the gradient is zero. Rules emit nodes into
+ * the node's graph and are built from ops that have rules, so gradients can be differentiated again.
  */
-export type VjpRule = (node: Node, gy: readonly (Value | null)[], needs: readonly boolean[]) => (Value | null)[];
+export type VjpRule = (node: Node, gy: readonly Value[], needs: readonly boolean[]) => (Value | null)[];
 
 export interface OpDef {
   infer: InferFn;
   vjp?: VjpRule;
+  /** Why the op has no VJP rule (e.g. boolean output); autodiff reports it when a gradient would need one. */
+  noVjp?: string;
 }
 
 const table = new Map<string, OpDef>();

@@ -12,6 +12,8 @@ export function tensorConst(g: Graph, dtype: DType, shape: readonly number[], va
       return g.constant(dtype, shape, Float32Array.from(values));
     case 'float16':
       return g.constant(dtype, shape, Uint16Array.from(values, f32ToF16));
+    case 'float64':
+      return g.constant(dtype, shape, Float64Array.from(values));
     case 'int64':
       return g.constant(dtype, shape, BigInt64Array.from(values, (x) => BigInt(x)));
     case 'int32':

@@ -1,6 +1,8 @@
-// Ops that move data without arithmetic: reshape, transpose, concat, slice, pad, expand, gather.
-import { attr, type Value } from '../ir';
+// Ops that move data without arithmetic: reshape, transpose, concat, slice, pad, expand, gather; each
+// with its VJP rule (most are another op of this file run the other way).
+import { attr, type Attrs, type Value } from '../ir';
 import { broadcastShapes, normAxis, resolveReshape } from '../shape';
+import { range, unbroadcast, zeros } from './grad-util';
 import { defineOp } from './registry';
 import { int64s, scalar } from './scalar';
 
@@ -15,12 +17,17 @@ export function constInts(v: Value | null): number[] {
 
 defineOp('Reshape', {
   infer: ([x, s]) => [{ dtype: x!.dtype, shape: resolveReshape(x!.shape, constInts(s)) }],
+  vjp: ({ inputs: [x] }, [gy]) => [reshape(gy, x!.shape), null],
 });
 
+const permOf = (x: Value, a: Attrs): readonly number[] =>
+  a.perm ? (a.perm.v as number[]) : x.shape.map((_, i) => x.shape.length - 1 - i);
+
 defineOp('Transpose', {
-  infer: ([x], a) => {
-    const perm = a.perm ? (a.perm.v as number[]) : x!.shape.map((_, i) => x!.shape.length - 1 - i);
-    return [{ dtype: x!.dtype, shape: perm.map((p) => x!.shape[p]) }];
+  infer: ([x], a) => [{ dtype: x!.dtype, shape: permOf(x!, a).map((p) => x!.shape[p]) }],
+  vjp: ({ inputs: [x], attrs }, [gy]) => {
+    const perm = permOf(x!, attrs);
+    return [transpose(gy, perm.map((_, i) => perm.indexOf(i)))];
   },
 });
 
@@ -34,6 +41,15 @@ defineOp('Concat', {
       if (x!.shape.some((d, i) => i !== ax && d !== first.shape[i]))
         throw new Error(`concat: [${x!.shape}] does not match [${first.shape}] off axis ${ax}`);
     return [{ dtype: first.dtype, shape }];
+  },
+  vjp: ({ inputs, attrs }, [gy], needs) => {
+    const ax = normAxis(attrs.axis.v as number, gy.shape.length);
+    let at = 0;
+    return inputs.map((x, i) => {
+      const from = at;
+      at += x!.shape[ax];
+      return needs[i] ? slice(gy, [from], [at], [ax]) : null;
+    });
   },
 });
 
@@ -60,6 +76,18 @@ defineOp('Slice', {
     const axes = ax ? constInts(ax) : starts.map((_, i) => i);
     return [{ dtype: x!.dtype, shape: sliceDims(x!.shape, starts, constInts(en), axes, constInts(sp)).shape }];
   },
+  // Zero-pad the gradient back to the input's size (steps are always 1).
+  vjp: ({ inputs: [x, st, en, ax, sp] }, [gy]) => {
+    const starts = constInts(st);
+    const axes = ax ? constInts(ax) : starts.map((_, i) => i);
+    const r = x!.shape.length;
+    const pads = Array<number>(2 * r).fill(0);
+    for (const { axis, start, end } of sliceDims(x!.shape, starts, constInts(en), axes, constInts(sp)).resolved) {
+      pads[axis] = start;
+      pads[axis + r] = x!.shape[axis] - end;
+    }
+    return [pad(gy, pads), null, null, null, null];
+  },
 });
 
 defineOp('Pad', {
@@ -68,10 +96,20 @@ defineOp('Pad', {
     const r = x!.shape.length;
     return [{ dtype: x!.dtype, shape: x!.shape.map((d, i) => d + pads[i] + pads[i + r]) }];
   },
+  vjp: ({ inputs: [x, p], attrs }, [gy], needs) => {
+    const pads = constInts(p);
+    if ((attrs.mode?.v ?? 'constant') !== 'constant' || pads.some((d) => d < 0))
+      throw new Error('Pad: gradient only for constant mode with non-negative pads');
+    if (needs[2]) throw new Error('Pad: gradient w.r.t. the pad value is not supported');
+    const r = x!.shape.length;
+    const begins = pads.slice(0, r);
+    return [slice(gy, begins, begins.map((b, i) => b + x!.shape[i]), range(0, r)), null, null];
+  },
 });
 
 defineOp('Expand', {
   infer: ([x, s]) => [{ dtype: x!.dtype, shape: broadcastShapes(x!.shape, constInts(s)) }],
+  vjp: ({ inputs: [x] }, [gy]) => [unbroadcast(gy, x!.shape), null],
 });
 
 defineOp('Gather', {
@@ -79,6 +117,31 @@ defineOp('Gather', {
     const ax = normAxis((a.axis?.v as number) ?? 0, data!.shape.length);
     const shape = [...data!.shape.slice(0, ax), ...idx!.shape, ...data!.shape.slice(ax + 1)];
     return [{ dtype: data!.dtype, shape }];
+  },
+  // Scatter-add the gradient rows back: repeated indices accumulate, as they must.
+  vjp: ({ inputs: [data, idx], attrs }, [gy]) => {
+    const d = data!.shape;
+    const ax = normAxis((attrs.axis?.v as number) ?? 0, d.length);
+    const n = idx!.shape.reduce((a, b) => a * b, 1);
+    const rows = reshape(gy, [...d.slice(0, ax), n, ...d.slice(ax + 1)]);
+    const at = expand(reshape(idx!, d.map((_, i) => (i === ax ? n : 1))), rows.shape);
+    return [scatterAdd(zeros(gy.graph, gy.dtype, d), at, rows, ax), null];
+  },
+});
+
+defineOp('GatherElements', {
+  infer: ([data, idx]) => [{ dtype: data!.dtype, shape: idx!.shape }],
+  vjp: ({ inputs: [data, idx], attrs }, [gy]) => [
+    scatterAdd(zeros(gy.graph, gy.dtype, data!.shape), idx!, gy, (attrs.axis?.v as number) ?? 0),
+    null,
+  ],
+});
+
+defineOp('ScatterElements', {
+  infer: ([data]) => [{ dtype: data!.dtype, shape: data!.shape }],
+  vjp: ({ inputs: [, idx], attrs }, [gy], needs) => {
+    if (attrs.reduction?.v !== 'add') throw new Error('ScatterElements: gradient only for reduction "add"');
+    return [needs[0] ? gy : null, null, needs[2] ? gatherElements(gy, idx!, (attrs.axis?.v as number) ?? 0) : null];
   },
 });
 
@@ -107,3 +170,14 @@ export const expand = (x: Value, shape: readonly number[]): Value =>
 
 export const gather = (data: Value, indices: Value, axis = 0): Value =>
   data.graph.apply('Gather', [data, indices], { axis: attr.int(axis) })[0];
+
+/** out[…idx[i,j]…] = data[i,j] along `axis`; `indices` has the output's shape. */
+export const gatherElements = (data: Value, indices: Value, axis: number): Value =>
+  data.graph.apply('GatherElements', [data, indices], { axis: attr.int(axis) })[0];
+
+/** A copy of `data` with `updates` added at `indices` along `axis` (repeats accumulate). */
+export const scatterAdd = (data: Value, indices: Value, updates: Value, axis: number): Value =>
+  data.graph.apply('ScatterElements', [data, indices, updates], {
+    axis: attr.int(axis),
+    reduction: attr.string('add'),
+  })[0];

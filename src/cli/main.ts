@@ -1,0 +1,21 @@
+// `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { evalCommand } from './eval';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
+  eval: evalCommand,
+};
+
+async function main() {
+  const [cmd, ...argv] = process.argv.slice(2);
+  const run = cmd && COMMANDS[cmd];
+  if (!run) {
+    console.error(`usage: npm run cli -- <${Object.keys(COMMANDS).join('|')}> [flags]  (see README.md)`);
+    process.exit(2);
+  }
+  await run(argv);
+}
+
+main().catch((e: Error) => {
+  console.error(`error: ${e.message}`);
+  process.exit(1);
+});

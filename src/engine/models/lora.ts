@@ -1,0 +1,219 @@
+// The weights2weights LoRA: rank 1, alpha 27, on to_q and to_v of attn1 and attn2 in every transformer
+// block of the UNet. Its flat vector (the w2w weight space's coordinates) concatenates the tensors in the
+// string order of their PEFT keys, each row-major. Everything here is derived from the UNet config.
+import type { Value } from '../graph/ir';
+import { add, cast, matmul, mul, reshape, slice } from '../graph/ops/index';
+import type { UNetConfig } from '../io/config';
+import type { TensorToWrite } from '../io/safetensors';
+import type { TensorSource } from './params';
+
+export const LORA_RANK = 1;
+export const LORA_ALPHA = 27;
+/** W' = W + LORA_SCALE · B A. */
+export const LORA_SCALE = LORA_ALPHA / LORA_RANK;
+
+/** The targeted projections inside one BasicTransformerBlock. */
+const TARGETS = ['attn1.to_q', 'attn1.to_v', 'attn2.to_q', 'attn2.to_v'] as const;
+
+export interface LoraTensor {
+  /** PEFT key `base_model.model.<module>.lora_{A,B}.weight`. */
+  readonly key: string;
+  readonly module: string;
+  readonly part: 'A' | 'B';
+  /** A is (rank, in), B is (out, rank). */
+  readonly shape: readonly [number, number];
+  /** Start in the flat vector. */
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface LoraModule {
+  /** Path in the UNet, e.g. `mid_block.attentions.0.transformer_blocks.0.attn2.to_v`. */
+  readonly module: string;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly a: LoraTensor;
+  readonly b: LoraTensor;
+}
+
+export interface LoraLayout {
+  /** In flat order. */
+  readonly tensors: readonly LoraTensor[];
+  readonly modules: ReadonlyMap<string, LoraModule>;
+  /** D: length of the flat vector. */
+  readonly size: number;
+}
+
+/** Each BasicTransformerBlock's module path (ending in '.') and width, as UNet2DConditionModel nests them. */
+function transformerBlocks(cfg: UNetConfig): { path: string; width: number }[] {
+  const out: { path: string; width: number }[] = [];
+  const n = cfg.blockOutChannels.length;
+  const push = (attentions: string, count: number, width: number) => {
+    for (let j = 0; j < count; j++)
+      for (let k = 0; k < cfg.transformerLayersPerBlock; k++)
+        out.push({ path: `${attentions}.${j}.transformer_blocks.${k}.`, width });
+  };
+  cfg.downBlockTypes.forEach((t, i) => {
+    if (t === 'CrossAttnDownBlock2D') push(`down_blocks.${i}.attentions`, cfg.layersPerBlock, cfg.blockOutChannels[i]);
+  });
+  push('mid_block.attentions', 1, cfg.blockOutChannels[n - 1]);
+  cfg.upBlockTypes.forEach((t, i) => {
+    if (t === 'CrossAttnUpBlock2D') push(`up_blocks.${i}.attentions`, cfg.layersPerBlock + 1, cfg.blockOutChannels[n - 1 - i]);
+  });
+  return out;
+}
+
+export function loraLayout(cfg: UNetConfig): LoraLayout {
+  const specs: { key: string; module: string; part: 'A' | 'B'; shape: [number, number] }[] = [];
+  for (const { path, width } of transformerBlocks(cfg)) {
+    for (const t of TARGETS) {
+      const module = path + t;
+      const inF = t === 'attn2.to_v' ? cfg.crossAttentionDim : width;
+      specs.push({ key: loraKey(module, 'A', 'peft'), module, part: 'A', shape: [LORA_RANK, inF] });
+      specs.push({ key: loraKey(module, 'B', 'peft'), module, part: 'B', shape: [width, LORA_RANK] });
+    }
+  }
+  // Plain code-unit order, as Python's sorted() orders these ASCII keys.
+  specs.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  let offset = 0;
+  const tensors = specs.map((s) => {
+    const size = s.shape[0] * s.shape[1];
+    const t: LoraTensor = { ...s, offset, size };
+    offset += size;
+    return t;
+  });
+  const modules = new Map<string, LoraModule>();
+  for (const a of tensors) {
+    if (a.part !== 'A') continue;
+    const b = tensors.find((t) => t.module === a.module && t.part === 'B')!;
+    modules.set(a.module, { module: a.module, inFeatures: a.shape[1], outFeatures: b.shape[0], a, b });
+  }
+  return { tensors, modules, size: offset };
+}
+
+/**
+ * Key conventions of LoRA files: `peft` = PEFT's adapter_model.safetensors, `w2w` = the same with the
+ * adapter name the official code inserts (`.lora_A.identity1.weight`), `diffusers` = diffusers'
+ * pytorch_lora_weights.safetensors (`unet.` prefix), `kohya` = A1111/ComfyUI (`lora_down`/`lora_up` plus
+ * an `.alpha` scalar per module).
+ */
+export type LoraFormat = 'peft' | 'w2w' | 'diffusers' | 'kohya';
+export const LORA_FORMATS: readonly LoraFormat[] = ['peft', 'w2w', 'diffusers', 'kohya'];
+
+export function loraKey(module: string, part: 'A' | 'B', format: LoraFormat): string {
+  switch (format) {
+    case 'peft':
+      return `base_model.model.${module}.lora_${part}.weight`;
+    case 'w2w':
+      return `base_model.model.${module}.lora_${part}.identity1.weight`;
+    case 'diffusers':
+      return `unet.${module}.lora_${part}.weight`;
+    case 'kohya':
+      return `${kohyaModule(module)}.lora_${part === 'A' ? 'down' : 'up'}.weight`;
+  }
+}
+
+const kohyaModule = (module: string) => `lora_unet_${module.replaceAll('.', '_')}`;
+
+/** The named tensors of a flat vector, in flat order (kohya: each module's alpha after its B). */
+export function loraToTensors(
+  layout: LoraLayout, flat: Float32Array, format: LoraFormat = 'peft',
+): (TensorToWrite & { name: string })[] {
+  checkFlat(layout, flat);
+  const out: (TensorToWrite & { name: string })[] = [];
+  for (const t of layout.tensors) {
+    const data = flat.slice(t.offset, t.offset + t.size);
+    out.push({ name: loraKey(t.module, t.part, format), dtype: 'F32', shape: [...t.shape], data });
+    if (format === 'kohya' && t.part === 'B')
+      out.push({ name: `${kohyaModule(t.module)}.alpha`, dtype: 'F32', shape: [], data: Float32Array.of(LORA_ALPHA) });
+  }
+  return out;
+}
+
+export type LoraSource = Pick<TensorSource, 'name' | 'keys' | 'info' | 'readFloat32'>;
+
+/** The format whose key for the first tensor the file holds. */
+export function detectLoraFormat(layout: LoraLayout, keys: readonly string[]): LoraFormat {
+  const have = new Set(keys);
+  const first = layout.tensors[0];
+  const found = LORA_FORMATS.find((f) => have.has(loraKey(first.module, first.part, f)));
+  if (!found)
+    throw new Error(
+      `not a LoRA for this UNet's w2w layout: none of ${LORA_FORMATS.map((f) => loraKey(first.module, first.part, f)).join(', ')} found`,
+    );
+  return found;
+}
+
+/**
+ * The flat vector of a LoRA file in any LoraFormat. `scale` is the file's alpha/rank (its
+ * adapter_config.json); kohya files carry an alpha per module instead (absent = rank, as kohya's loaders
+ * read it). B is rescaled so the vector applies at LORA_SCALE.
+ */
+export async function loraFromTensors(layout: LoraLayout, src: LoraSource, scale = LORA_SCALE): Promise<Float32Array> {
+  const keys = new Set(src.keys());
+  const format = detectLoraFormat(layout, [...keys]);
+  const used = new Set<string>();
+  const flat = new Float32Array(layout.size);
+  for (const t of layout.tensors) {
+    const key = loraKey(t.module, t.part, format);
+    used.add(key);
+    if (!keys.has(key)) throw new Error(`missing LoRA tensor ${key} in ${src.name}`);
+    const got = src.info(key).shape;
+    if (got.length !== 2 || got[0] !== t.shape[0] || got[1] !== t.shape[1])
+      throw new Error(`LoRA tensor ${key} in ${src.name} has shape [${got}], the w2w layout needs [${t.shape}]`);
+    const data = await src.readFloat32(key);
+    let s = 1;
+    if (t.part === 'B') {
+      let fileScale = scale;
+      if (format === 'kohya') {
+        const alphaKey = `${kohyaModule(t.module)}.alpha`;
+        used.add(alphaKey);
+        fileScale = keys.has(alphaKey) ? (await src.readFloat32(alphaKey))[0] / LORA_RANK : 1;
+      }
+      s = fileScale / LORA_SCALE;
+    }
+    for (let i = 0; i < t.size; i++) flat[t.offset + i] = data[i] * s;
+  }
+  const extra = [...keys].find((k) => !used.has(k));
+  if (extra !== undefined) throw new Error(`LoRA ${src.name} holds ${extra}, outside the w2w layout (to_q/to_v of attn1/attn2)`);
+  return flat;
+}
+
+function checkFlat(layout: LoraLayout, flat: Float32Array) {
+  if (flat.length !== layout.size) throw new Error(`LoRA vector has ${flat.length} values, the UNet's layout needs ${layout.size}`);
+}
+
+/**
+ * The flat vector as a graph value feeding the UNet's projections: y = W x + 27 · B (A x), with A and B
+ * sliced out of the vector inside the graph so a new identity is a new input, not a new session.
+ */
+export class LoraInput {
+  private readonly applied = new Set<string>();
+
+  constructor(
+    readonly layout: LoraLayout,
+    /** float32 [D]. */
+    readonly flat: Value,
+  ) {
+    if (flat.shape.length !== 1 || flat.shape[0] !== layout.size)
+      throw new Error(`lora input [${flat.shape}] does not match the layout's ${layout.size} values`);
+  }
+
+  /** `y` (the base projection of `x`) plus the LoRA term when `module` is targeted. */
+  apply(module: string, x: Value, y: Value): Value {
+    const m = this.layout.modules.get(module);
+    if (!m) return y;
+    this.applied.add(module);
+    const part = (t: LoraTensor) => slice(this.flat, [t.offset], [t.offset + t.size], [0]);
+    const a = reshape(cast(part(m.a), x.dtype), [m.inFeatures, LORA_RANK]);
+    // The scale folds into B (a [out] vector) rather than into the [B, N, out] product.
+    const b = reshape(cast(mul(part(m.b), LORA_SCALE), x.dtype), [LORA_RANK, m.outFeatures]);
+    return add(y, matmul(matmul(x, a), b));
+  }
+
+  /** Throws unless every module of the layout was applied: the layout and the graph disagree otherwise. */
+  checkComplete(): void {
+    const missed = [...this.layout.modules.keys()].filter((k) => !this.applied.has(k));
+    if (missed.length) throw new Error(`LoRA layout modules not in the UNet graph: ${missed.slice(0, 3).join(', ')}`);
+  }
+}

@@ -1,0 +1,185 @@
+// One Stable Diffusion 1.5 model folder on one runtime: configs, tokenizer, lazily opened weight files
+// and a cache of sessions keyed by what their static shapes depend on. The runtime is injected, so the
+// same code runs on onnxruntime-node (CLI, tests, bench) and onnxruntime-web (workers).
+import type { Graph } from '../graph/ir';
+import { createGraph } from '../graph/ops/index';
+import { parseClipTextConfig, parseSchedulerConfig, parseUNetConfig, parseVaeConfig } from '../io/config';
+import type { ClipTextConfig, UNetConfig, VaeConfig } from '../io/config';
+import type { ModelFolder } from '../io/model-folder';
+import { openSafetensors, type SafetensorsFile } from '../io/safetensors';
+import { buildClipText } from '../models/clip';
+import { loraLayout, type LoraLayout } from '../models/lora';
+import { FP32, Params, type Precision } from '../models/params';
+import { buildUNet } from '../models/unet';
+import { buildVaeDecoder, buildVaeEncoder, vaeScaleFactor } from '../models/vae';
+import type { EngineSession } from '../runtime/session';
+import { f32, i64, type HostTensor } from '../runtime/tensor';
+import { createScheduler, parseSchedulerName, type RawSchedulerConfig, type Scheduler } from '../schedulers/index';
+import { ClipTokenizer } from '../text/tokenizer';
+import { buildUNetLoss } from './unet-loss';
+
+export interface Runtime {
+  createSession(graph: Graph): Promise<EngineSession>;
+}
+
+export interface LoadOptions {
+  precision?: Precision;
+  /** Weight file variant, e.g. "fp16" reads unet/diffusion_pytorch_model.fp16.safetensors. */
+  variant?: string;
+}
+
+const WEIGHT_FILES = {
+  unet: 'unet/diffusion_pytorch_model',
+  vae: 'vae/diffusion_pytorch_model',
+  text: 'text_encoder/model',
+} as const;
+
+export class StableDiffusion {
+  private readonly sessions = new Map<string, Promise<EngineSession>>();
+  private readonly files = new Map<string, Promise<SafetensorsFile>>();
+  readonly lora: LoraLayout;
+
+  private constructor(
+    readonly folder: ModelFolder,
+    private readonly runtime: Runtime,
+    readonly unetConfig: UNetConfig,
+    readonly vaeConfig: VaeConfig,
+    readonly clipConfig: ClipTextConfig,
+    readonly schedulerConfig: RawSchedulerConfig,
+    readonly tokenizer: ClipTokenizer,
+    private readonly opts: LoadOptions,
+  ) {
+    this.lora = loraLayout(unetConfig);
+  }
+
+  /** Reads configs and the tokenizer (small files); weights are opened when a session first needs them. */
+  static async load(folder: ModelFolder, runtime: Runtime, opts: LoadOptions = {}): Promise<StableDiffusion> {
+    const [unet, vae, clip, sched, vocab, merges] = await Promise.all([
+      folder.json('unet/config.json'),
+      folder.json('vae/config.json'),
+      folder.json('text_encoder/config.json'),
+      folder.json('scheduler/scheduler_config.json'),
+      folder.json('tokenizer/vocab.json'),
+      folder.text('tokenizer/merges.txt'),
+    ]);
+    parseSchedulerConfig(sched);
+    return new StableDiffusion(
+      folder, runtime, parseUNetConfig(unet), parseVaeConfig(vae), parseClipTextConfig(clip), sched,
+      new ClipTokenizer(vocab, merges), opts,
+    );
+  }
+
+  get precision(): Precision {
+    return this.opts.precision ?? FP32;
+  }
+  get loraSize(): number {
+    return this.lora.size;
+  }
+  get vaeScaleFactor(): number {
+    return vaeScaleFactor(this.vaeConfig);
+  }
+  get latentChannels(): number {
+    return this.vaeConfig.latentChannels;
+  }
+  get scalingFactor(): number {
+    return this.vaeConfig.scalingFactor;
+  }
+  /** Pixels: the UNet's sample_size × the VAE factor (512 for SD 1.5). */
+  get defaultImageSize(): number {
+    return (this.unetConfig.sampleSize ?? 64) * this.vaeScaleFactor;
+  }
+
+  scheduler(steps: number, name?: string): Scheduler {
+    return createScheduler(this.schedulerConfig, steps, name ? parseSchedulerName(name) : undefined);
+  }
+
+  private weights(which: keyof typeof WEIGHT_FILES): Promise<SafetensorsFile> {
+    let f = this.files.get(which);
+    if (!f) {
+      const path = `${WEIGHT_FILES[which]}${this.opts.variant ? '.' + this.opts.variant : ''}.safetensors`;
+      f = this.folder.source(path).then(openSafetensors);
+      f.catch(() => this.files.delete(which));
+      this.files.set(which, f);
+    }
+    return f;
+  }
+
+  private session(key: string, which: keyof typeof WEIGHT_FILES, build: (p: Params) => Graph): Promise<EngineSession> {
+    let s = this.sessions.get(key);
+    if (!s) {
+      s = this.weights(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
+      s.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, s);
+    }
+    return s;
+  }
+
+  tokenize(prompts: readonly string[]): HostTensor {
+    const ids = this.tokenizer.encodeBatch(prompts);
+    return i64([prompts.length, ids[0].length], ids.flat());
+  }
+
+  /** CLIP last hidden state for each prompt, [N, 77, hidden]. */
+  async encodeIds(ids: HostTensor): Promise<HostTensor> {
+    const b = ids.shape[0];
+    const s = await this.session(`clip_b${b}`, 'text', (p) => buildClipText(this.clipConfig, p, { batch: b }));
+    return (await s.run({ input_ids: ids })).last_hidden_state;
+  }
+
+  encodePrompts(prompts: readonly string[]): Promise<HostTensor> {
+    return this.encodeIds(this.tokenize(prompts));
+  }
+
+  /** ε̂ for a batch of latents; `lora` is the flat w2w vector (zeros = the base model). */
+  async unet(sample: HostTensor, timestep: HostTensor, text: HostTensor, lora: Float32Array): Promise<HostTensor> {
+    const [b, , h, w] = sample.shape;
+    const s = await this.session(`unet_b${b}_${h}x${w}`, 'unet', (p) =>
+      buildUNet(this.unetConfig, p, { batch: b, height: h, width: w, lora: true }),
+    );
+    const out = await s.run({ sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora) });
+    return out.eps;
+  }
+
+  /**
+   * The inversion objective and its gradient: loss = mean((mask·ε̂ − mask·target)²) over all elements,
+   * d loss / d lora. `mask` is [1, 1, h, w] (binary), broadcast over batch and channels.
+   */
+  async unetLossGrad(
+    sample: HostTensor, timestep: HostTensor, text: HostTensor, target: HostTensor, mask: HostTensor, lora: Float32Array,
+  ): Promise<{ loss: number; grad: Float32Array }> {
+    const [b, , h, w] = sample.shape;
+    const s = await this.session(`unet_loss_b${b}_${h}x${w}`, 'unet', (p) =>
+      buildUNetLoss(this.unetConfig, p, { batch: b, height: h, width: w }),
+    );
+    const out = await s.run({
+      sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora), target, mask,
+    });
+    return { loss: (out.loss.data as Float32Array)[0], grad: out.grad_lora.data as Float32Array };
+  }
+
+  /** VAE posterior of images in [−1, 1]: mean and clamped log-variance (unscaled latents). */
+  async encodeImage(image: HostTensor): Promise<{ mean: HostTensor; logvar: HostTensor }> {
+    const [b, , h, w] = image.shape;
+    const s = await this.session(`vae_enc_b${b}_${h}x${w}`, 'vae', (p) =>
+      buildVaeEncoder(this.vaeConfig, p, { batch: b, height: h, width: w }),
+    );
+    const out = await s.run({ image });
+    return { mean: out.latent_mean, logvar: out.latent_logvar };
+  }
+
+  /** VAE decoder on latents already divided by the scaling factor; images in about [−1, 1]. */
+  async decode(latent: HostTensor): Promise<HostTensor> {
+    const [b, , h, w] = latent.shape;
+    const f = this.vaeScaleFactor;
+    const s = await this.session(`vae_dec_b${b}_${h}x${w}`, 'vae', (p) =>
+      buildVaeDecoder(this.vaeConfig, p, { batch: b, height: h * f, width: w * f }),
+    );
+    return (await s.run({ latent })).image;
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(async (s) => (await s).release()));
+  }
+}
