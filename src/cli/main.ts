@@ -1,8 +1,10 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
 import { evalCommand } from './eval';
+import { generateCommand } from './generate';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evalCommand,
+  generate: generateCommand,
 };
 
 async function main() {

@@ -39,15 +39,26 @@ async function run(): Promise<Published> {
 }
 
 function render(report: Published) {
-  const out = document.getElementById('report')!;
-  const rows = report.results.map(
-    (r) => `<tr class="${r.ok ? 'ok' : 'bad'}"><td>${r.key}</td><td>${r.relErr.toExponential(2)}</td><td>${r.tol}</td><td>${r.ok ? 'ok' : 'FAIL'}</td></tr>`,
-  );
-  const table = document.createElement('table');
-  table.innerHTML = `<tr><th>key</th><th>relErr</th><th>tol</th><th></th></tr>${rows.join('')}`;
-  const summary = document.createElement('pre');
-  summary.textContent = JSON.stringify({ ...report, results: undefined }, null, 2);
-  out.replaceChildren(table, summary);
+  const parts: HTMLElement[] = [];
+  if (report.error) {
+    const p = document.createElement('p');
+    p.className = 'error';
+    p.textContent = report.error;
+    parts.push(p);
+  }
+  if (report.results.length) {
+    const table = document.createElement('table');
+    const row = (cells: string[], tag = 'td') => `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join('')}</tr>`;
+    table.innerHTML =
+      row(['key', 'relErr', 'tol', ''], 'th') +
+      report.results.map((r) => row([r.key, r.relErr.toExponential(2), String(r.tol), r.ok ? 'ok' : 'FAIL'])).join('');
+    report.results.forEach((r, i) => table.rows[i + 1].classList.add(r.ok ? 'ok' : 'bad'));
+    parts.push(table);
+  }
+  const details = document.createElement('pre');
+  details.textContent = JSON.stringify({ ...report, results: undefined }, null, 2);
+  parts.push(details);
+  document.getElementById('report')!.replaceChildren(...parts);
   document.title = `conformance: ${report.error ? 'error' : report.results.every((r) => r.ok) ? 'ok' : 'FAIL'}`;
 }
 

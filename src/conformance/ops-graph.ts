@@ -12,6 +12,7 @@ import {
   layerNorm,
   matmul,
   mul,
+  numel,
   reduceSum,
   reshape,
   sigmoid,
@@ -25,7 +26,7 @@ import {
 
 /** The hub repo whose reference.safetensors holds this graph's weights, input and expected outputs. */
 export const OPS_REPO = 'e2e/ops';
-export const OPS_INPUT = { name: 'x', shape: [1, 4, 8, 8] } as const;
+export const OPS_INPUT: { readonly name: string; readonly shape: readonly number[] } = { name: 'x', shape: [1, 4, 8, 8] };
 export const OPS_OUTPUTS = ['conv_s2', 'rows', 'pooled'] as const;
 
 /** Weight name → shape, in the order the graph declares them. */
@@ -91,13 +92,13 @@ export function buildOpsGraph(load: (name: string) => Promise<Float32Array>): Gr
 export function opsFixtureInputs(): { weights: Record<string, Float32Array>; input: Float32Array } {
   const weights: Record<string, Float32Array> = {};
   Object.entries(OPS_WEIGHTS).forEach(([name, shape], i) => {
-    const n = shape.reduce((a, b) => a * b, 1);
+    const n = numel(shape);
     const fanIn = shape.length > 1 ? n / shape[0] : 1;
     // Norm scales around 1, everything else ~ 1/sqrt(fan_in) as a trained net would have.
     weights[name] = name.endsWith('norm1.weight') || name === 'ln.weight'
       ? opsValues(n, i + 1, 0.5).map((v) => 1 + v)
       : opsValues(n, i + 1, 1 / Math.sqrt(fanIn));
   });
-  const input = opsValues(OPS_INPUT.shape.reduce((a, b) => a * b, 1), 99, 1);
+  const input = opsValues(numel(OPS_INPUT.shape), 99, 1);
   return { weights, input };
 }

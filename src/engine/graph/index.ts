@@ -2,3 +2,4 @@ export * from './ir';
 export * from './dtype';
 export * from './ops/index';
 export * from './onnx';
+export * from './autodiff';

@@ -119,7 +119,7 @@ const kohyaModule = (module: string) => `lora_unet_${module.replaceAll('.', '_')
 export function loraToTensors(
   layout: LoraLayout, flat: Float32Array, format: LoraFormat = 'peft',
 ): (TensorToWrite & { name: string })[] {
-  checkFlat(layout, flat);
+  if (flat.length !== layout.size) throw new Error(`LoRA vector has ${flat.length} values, the UNet's layout needs ${layout.size}`);
   const out: (TensorToWrite & { name: string })[] = [];
   for (const t of layout.tensors) {
     const data = flat.slice(t.offset, t.offset + t.size);
@@ -177,10 +177,6 @@ export async function loraFromTensors(layout: LoraLayout, src: LoraSource, scale
   const extra = [...keys].find((k) => !used.has(k));
   if (extra !== undefined) throw new Error(`LoRA ${src.name} holds ${extra}, outside the w2w layout (to_q/to_v of attn1/attn2)`);
   return flat;
-}
-
-function checkFlat(layout: LoraLayout, flat: Float32Array) {
-  if (flat.length !== layout.size) throw new Error(`LoRA vector has ${flat.length} values, the UNet's layout needs ${layout.size}`);
 }
 
 /**

@@ -105,8 +105,8 @@ defineOp('Softmax', {
 
 /**
  * Gradient through (x − mean) / √(var + eps) over `axes`, given the gradient `gn` w.r.t. that normalized
- * value: rstd · (gn − mean(gn) − x̂ · mean(gn ⊙ x̂)). Statistics are recomputed (cheaper than keeping them)
- * and in float32 for float16 graphs, as the forward kernels do, since x² overflows half precision.
+ * value: rstd · (gn − mean(gn) − x̂ · mean(gn ⊙ x̂)). The statistics are recomputed (the fused forward ops
+ * do not output them), in float32 for float16 graphs as the forward kernels do, since x² overflows half.
  */
 function normalizeVjp(x: Value, gn: Value, axes: number[], eps: number): Value {
   if (x.dtype === 'float16') return cast(normalizeVjp(cast(x, 'float32'), cast(gn, 'float32'), axes, eps), 'float16');
