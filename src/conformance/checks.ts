@@ -1,6 +1,6 @@
-// The checks the page knows, in run order; model-level checks (UNet, LoRA gradient, VAE, CLIP against
-// the repo's reference.safetensors) join this list.
+// The checks the page knows, in run order.
 import type { Check } from './check';
+import { clipCheck, unetCheck, unetGradCheck, vaeCheck } from './model-checks';
 import { opsCheck } from './ops-check';
 
-export const CHECKS: Check[] = [opsCheck];
+export const CHECKS: Check[] = [opsCheck, clipCheck, vaeCheck, unetCheck, unetGradCheck];

@@ -70,21 +70,22 @@ export function sliceDims(shape: readonly number[], starts: number[], ends: numb
   return { shape: out, resolved };
 }
 
+/** A Slice node's bounds, from its constant inputs. */
+function sliceOf([x, st, en, ax, sp]: readonly (Value | null)[]) {
+  const starts = constInts(st);
+  return sliceDims(x!.shape, starts, constInts(en), ax ? constInts(ax) : starts.map((_, i) => i), constInts(sp));
+}
+
 defineOp('Slice', {
-  infer: ([x, st, en, ax, sp]) => {
-    const starts = constInts(st);
-    const axes = ax ? constInts(ax) : starts.map((_, i) => i);
-    return [{ dtype: x!.dtype, shape: sliceDims(x!.shape, starts, constInts(en), axes, constInts(sp)).shape }];
-  },
+  infer: (inputs) => [{ dtype: inputs[0]!.dtype, shape: sliceOf(inputs).shape }],
   // Zero-pad the gradient back to the input's size (steps are always 1).
-  vjp: ({ inputs: [x, st, en, ax, sp] }, [gy]) => {
-    const starts = constInts(st);
-    const axes = ax ? constInts(ax) : starts.map((_, i) => i);
-    const r = x!.shape.length;
+  vjp: ({ inputs }, [gy]) => {
+    const x = inputs[0]!;
+    const r = x.shape.length;
     const pads = Array<number>(2 * r).fill(0);
-    for (const { axis, start, end } of sliceDims(x!.shape, starts, constInts(en), axes, constInts(sp)).resolved) {
+    for (const { axis, start, end } of sliceOf(inputs).resolved) {
       pads[axis] = start;
-      pads[axis + r] = x!.shape[axis] - end;
+      pads[axis + r] = x.shape[axis] - end;
     }
     return [pad(gy, pads), null, null, null, null];
   },
@@ -171,7 +172,7 @@ export const expand = (x: Value, shape: readonly number[]): Value =>
 export const gather = (data: Value, indices: Value, axis = 0): Value =>
   data.graph.apply('Gather', [data, indices], { axis: attr.int(axis) })[0];
 
-/** out[…idx[i,j]…] = data[i,j] along `axis`; `indices` has the output's shape. */
+/** out[i, j] = data[indices[i, j], j] for axis 0, likewise along other axes; `indices` has the output's shape. */
 export const gatherElements = (data: Value, indices: Value, axis: number): Value =>
   data.graph.apply('GatherElements', [data, indices], { axis: attr.int(axis) })[0];
 
