@@ -13,7 +13,7 @@ export interface GenerateOptions {
   steps?: number;
   guidance?: number;
   scheduler?: 'pndm' | 'ddim';
-  /** Image size in pixels (multiples of 8·2^(levels−1)); defaults to the UNet's sample_size × 8. */
+  /** Image size in pixels (multiples of sd.sizeMultiple); defaults to the UNet's sample_size × 8. */
   width?: number;
   height?: number;
   /** Flat w2w LoRA vector; null/undefined = the base model. */
@@ -48,7 +48,8 @@ export async function generate(sd: StableDiffusion, o: GenerateOptions): Promise
   const height = o.height ?? sd.defaultImageSize;
   const width = o.width ?? sd.defaultImageSize;
   const factor = sd.vaeScaleFactor;
-  if (height % factor || width % factor) throw new Error(`image size must be a multiple of ${factor}`);
+  if (height % sd.sizeMultiple || width % sd.sizeMultiple)
+    throw new Error(`image size ${width}×${height}: width and height must be multiples of ${sd.sizeMultiple} for this model`);
   const latentShape = [1, sd.latentChannels, height / factor, width / factor];
   const n = latentShape.reduce((a, b) => a * b, 1);
 

@@ -84,6 +84,10 @@ export class StableDiffusion {
   get scalingFactor(): number {
     return this.vaeConfig.scalingFactor;
   }
+  /** Image sides must be multiples of this: the VAE factor × the UNet's downsampling (64 for SD 1.5). */
+  get sizeMultiple(): number {
+    return this.vaeScaleFactor * 2 ** (this.unetConfig.blockOutChannels.length - 1);
+  }
   /** Pixels: the UNet's sample_size × the VAE factor (512 for SD 1.5). */
   get defaultImageSize(): number {
     return (this.unetConfig.sampleSize ?? 64) * this.vaeScaleFactor;
