@@ -96,6 +96,9 @@ export function loadOrt(): Promise<OrtWeb> {
     // Threads need SharedArrayBuffer, i.e. a cross-origin isolated page (COOP/COEP headers); onnxruntime's
     // own default takes half the cores, which leaves a 2-core machine single-threaded.
     ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(8, navigator.hardwareConcurrency || 1) : 1;
+    // Placement notes ("some nodes were not assigned to the preferred provider": shape ops on CPU, by
+    // design) arrive as console errors otherwise; real failures still reject the session promise.
+    ort.env.logLevel = 'error';
     return ort;
   });
   return loading;
@@ -113,5 +116,9 @@ export async function createWebSession(
 ): Promise<EngineSession> {
   const { provider, ...rest } = opts;
   const ort = await loadOrt();
-  return EngineSession.create(ort as unknown as OrtModule, graph, { ...rest, executionProviders: [provider] });
+  return EngineSession.create(ort as unknown as OrtModule, graph, {
+    ...rest,
+    executionProviders: [provider],
+    ortOptions: { logSeverityLevel: 3, ...rest.ortOptions },
+  });
 }
