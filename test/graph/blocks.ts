@@ -1,6 +1,7 @@
 // Small pieces of the real models for gradient tests: the LoRA vector as w2w consumes it, and random
 // weights behind the Params interface so the shared layers (linear, groupNorm, attention…) can be used.
-import { matmul, mul, numel, reshape, slice, toF16Array, type Value } from '../../src/engine/graph/index';
+import { matmul, mul, numel, reshape, slice, type Value } from '../../src/engine/graph/index';
+import { float32ToHalf } from '../../src/engine/io/half';
 import type { TensorSource } from '../../src/engine/models/params';
 import { uniform } from './fd';
 
@@ -29,6 +30,6 @@ export function randomSource(shapes: Record<string, number[]>): TensorSource {
     keys: () => [...data.keys()],
     info: (k) => ({ dtype: 'F32', shape: shapes[k] }),
     readFloat32: async (k) => get(k),
-    readFloat16Bits: async (k) => toF16Array(get(k)),
+    readFloat16Bits: async (k) => float32ToHalf(get(k)),
   };
 }
