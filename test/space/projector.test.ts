@@ -1,10 +1,13 @@
 // The onnxruntime projector against the plain loops: the fixture's space and a synthetic one with D in the
 // tens of thousands, in both session layouts and with V cut into several blocks and sessions.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Graph } from '../../src/engine/graph/ir';
 import { parseUNetConfig } from '../../src/engine/io/config';
 import { folderFromPath } from '../../src/engine/io/model-folder-node';
 import { loraLayout } from '../../src/engine/models/lora';
+import * as ortWeb from 'onnxruntime-web';
 import { createNodeSession } from '../../src/engine/runtime/node';
+import { EngineSession, type OrtModule } from '../../src/engine/runtime/session';
 import { Rng } from '../../src/engine/sd/random';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { loadSpace } from '../../src/engine/space/load';
@@ -98,6 +101,16 @@ describe('projector on onnxruntime-node vs the loops', () => {
     const p = Projector.create(runtime, space.data, { maxBlockBytes: 4 * 2 ** 20, maxSessionBytes: 12 * 2 ** 20 });
     expect(p.sessionCount).toBe(3);
     await expectLoops(space, p, 11);
+    await p.release();
+  }, 120_000);
+
+  it('the same graphs on onnxruntime-web (wasm provider, in Node): 2 sessions', async () => {
+    ortWeb.env.wasm.numThreads = 1;
+    const web = { createSession: (g: Graph) => EngineSession.create(ortWeb as unknown as OrtModule, g, { executionProviders: ['wasm'] }) };
+    const space = largeSpace(20011, 100, 5);
+    const p = Projector.create(web, space.data, { maxBlockBytes: 2 ** 20, maxSessionBytes: 2 ** 22 });
+    expect(p.sessionCount).toBe(2);
+    await expectLoops(space, p, 13);
     await p.release();
   }, 120_000);
 
