@@ -62,10 +62,10 @@ describe('row blocks and sessions', () => {
     // 655 rows per block, 5 blocks per session: 9 full sessions and one of a single 536-row block.
     expect(groups.map((g) => g.blocks.length)).toEqual([5, 5, 5, 5, 5, 5, 5, 5, 5, 1]);
     expect(groups[9].end - groups[9].start).toBe(536);
-    // The full-size case: k = 10000 at D = 99,648 under the defaults (256 MiB blocks, 1 GiB sessions).
+    // The full-size case: k = 10000 at D = 99,648 under the defaults (128 MiB blocks, 1 GiB sessions).
     const full = planGroups(99648, 10000);
     expect(full.length).toBe(4);
-    expect(Math.max(...full.flatMap((g) => g.blocks.map((b) => (b.end - b.start) * 40000)))).toBeLessThanOrEqual(256 * 2 ** 20);
+    expect(Math.max(...full.flatMap((g) => g.blocks.map((b) => (b.end - b.start) * 40000)))).toBeLessThanOrEqual(128 * 2 ** 20);
   });
 
   it('refuses limits that cannot hold one row', () => {

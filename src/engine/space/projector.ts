@@ -19,7 +19,7 @@ export interface Basis {
 }
 
 export interface ProjectorOptions {
-  /** Largest V block in one initializer, bytes (default 256 MiB: under WebGPU's default-sized limits). */
+  /** Largest V block in one initializer, bytes (default 128 MiB: WebGPU's default maxStorageBufferBindingSize, so no adapter limit needs raising). */
   maxBlockBytes?: number;
   /** Largest share of V in one session, bytes (default 1 GiB). */
   maxSessionBytes?: number;
@@ -42,7 +42,7 @@ interface Group {
 const MiB = 2 ** 20;
 
 /** Row blocks of a D×k fp32 matrix within the byte limits, grouped into sessions. */
-export function planGroups(d: number, k: number, maxBlockBytes = 256 * MiB, maxSessionBytes = 1024 * MiB): Group[] {
+export function planGroups(d: number, k: number, maxBlockBytes = 128 * MiB, maxSessionBytes = 1024 * MiB): Group[] {
   const rowBytes = 4 * k;
   if (rowBytes > maxBlockBytes || maxBlockBytes > maxSessionBytes)
     throw new Error(`projector: one row of V_k is ${rowBytes} bytes (k = ${k}); maxBlockBytes ${maxBlockBytes} must hold a row and fit maxSessionBytes ${maxSessionBytes}`);
