@@ -33,10 +33,14 @@ export interface SubspaceResult {
   converged: boolean;
 }
 
+/** Vectors per block: n plus the oversampling (default max(2, ⌈n/2⌉)), at most the dimension. */
+export const blockSize = (n: number, dim: number, oversample?: number): number =>
+  Math.min(dim, n + (oversample ?? Math.max(2, Math.ceil(n / 2))));
+
 export async function topEigen(apply: BlockOperator, dim: number, o: SubspaceOptions): Promise<SubspaceResult> {
   const { n } = o;
   if (!Number.isInteger(n) || n < 1 || n > dim) throw new Error(`directions: n must be an integer in 1..${dim}, got ${n}`);
-  const b = Math.min(dim, n + (o.oversample ?? Math.max(2, Math.ceil(n / 2))));
+  const b = blockSize(n, dim, o.oversample);
   const maxIterations = o.maxIterations ?? 50;
   const tolerance = o.tolerance ?? 1e-4;
   const rng = new Rng(o.seed ?? 0);
