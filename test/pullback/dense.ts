@@ -1,5 +1,5 @@
-// A dense Jacobian built column by column with JVPs (J·eⱼ), and its top singular pairs from the smaller
-// Gram matrix: the reference the subspace iteration is checked against.
+// Reference computations for the pullback tests: a dense Jacobian built column by column with JVPs (J·eⱼ)
+// and its top singular pairs from the smaller Gram matrix; fourth-order finite differences.
 import { symmetricEigen, type Vec } from '../../src/engine/pullback/linalg';
 import type { MidJacobian } from '../../src/engine/pullback/jacobian';
 
@@ -30,4 +30,10 @@ export function topSingular(columns: readonly Vec[], n: number): { values: numbe
   columns.forEach((ci, i) => columns.forEach((cj, j) => (jtj[i * dim + j] = ci.reduce((s, x, a) => s + x * cj[a], 0))));
   const { values, vectors } = symmetricEigen(jtj, dim);
   return { values: values.slice(0, n).map((l) => Math.sqrt(Math.max(l, 0))), vectors: vectors.slice(0, n) };
+}
+
+/** Fourth-order central difference of a float32 map along a direction: (8(f(s)−f(−s)) − (f(2s)−f(−2s)))/12s. */
+export async function fourthOrderDiff(f: (s: number) => Promise<Float32Array>, step: number): Promise<Float32Array> {
+  const [a, b, c, d] = [await f(step), await f(-step), await f(2 * step), await f(-2 * step)];
+  return a.map((p, i) => (8 * (p - b[i]) - (c[i] - d[i])) / (12 * step));
 }

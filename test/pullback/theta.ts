@@ -1,11 +1,12 @@
-// θ for pullback.coef. Until the space loader lands: pullback.coef is reference.safetensors' space.coef
-// (asserted), whose θ the fixture gives as space.theta.
+// The fixture's space (w2w-space/*.pt, all 48 components) and θ for pullback.coef through it.
 import type { SafetensorsFile } from '../../src/engine/io/safetensors';
-import { openFixture } from '../helpers/fixture';
+import { spaceFolderFromPath } from '../../src/engine/space/files-node';
+import { loadSpace } from '../../src/engine/space/load';
+import type { Space } from '../../src/engine/space/space';
+import { fixturePath } from '../helpers/fixture';
 
-export async function fixtureTheta(pb: SafetensorsFile): Promise<Float32Array> {
-  const ref = await openFixture('reference.safetensors');
-  const [a, b] = [await pb.readFloat32('pullback.coef'), await ref.readFloat32('space.coef')];
-  if (a.length !== b.length || a.some((x, i) => x !== b[i])) throw new Error('pullback.coef differs from space.coef');
-  return ref.readFloat32('space.theta');
+export const fixtureSpace = (): Promise<Space> => loadSpace(spaceFolderFromPath(fixturePath('w2w-space')), { k: 48 });
+
+export async function fixtureTheta(pb: SafetensorsFile, space: Space): Promise<Float32Array> {
+  return space.theta(await pb.readFloat32('pullback.coef'));
 }

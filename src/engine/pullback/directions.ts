@@ -4,7 +4,8 @@
 import { f32 } from '../runtime/tensor';
 import { generate, type GenerateOptions } from '../sd/pipeline';
 import type { StableDiffusion } from '../sd/stable-diffusion';
-import { MidJacobian, type CoefficientMap, type PullbackPoint } from './jacobian';
+import type { Space } from '../space/space';
+import { MidJacobian, type PullbackPoint } from './jacobian';
 import { dot, norm, type Vec } from './linalg';
 import { blockSize, topEigen, type SubspaceOptions, type SubspaceResult } from './subspace';
 
@@ -71,9 +72,9 @@ export function latentDirections(sd: StableDiffusion, point: PullbackPoint, lora
 
 /** Top directions of ∂h/∂c at coefficients c, JᵀJ summed over the points. */
 export function coefficientDirections(
-  sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, map: CoefficientMap, o: SubspaceOptions,
+  sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space, o: SubspaceOptions,
 ): Promise<SubspaceResult> {
-  const jac = MidJacobian.coefficients(sd, points, coef, map);
+  const jac = MidJacobian.coefficients(sd, points, coef, space);
   return topEigen((b) => jac.metric(b), jac.dim, o);
 }
 

@@ -3,10 +3,12 @@
 // run, the Jacobian being block-diagonal over the batch) and w = the w2w coefficients c (several points
 // (x_t, t, prompt) share θ(c); J stacks their Jacobians, so JᵀJ is the sum over points, one run per vector).
 import { numel } from '../graph/dtype';
-import type { PullbackProduct } from './graph';
 import type { HostTensor } from '../runtime/tensor';
 import { f32, i64 } from '../runtime/tensor';
 import type { StableDiffusion } from '../sd/stable-diffusion';
+import { coefToTheta } from '../space/math';
+import type { Space } from '../space/space';
+import type { PullbackProduct } from './graph';
 import type { Vec } from './linalg';
 
 /** Where J is taken: x_t [1, C, h, w], its timestep and a prompt embedding [1, tokens, dim]. */
@@ -16,15 +18,22 @@ export interface PullbackPoint {
   readonly text: HostTensor;
 }
 
-/** The linear part of the space's affine map c → θ, and its transpose. */
-export interface CoefficientMap {
+/** The space's affine map c → θ = (c V_kᵀ) ⊙ std + mean, its linear part and that part's transpose. */
+interface CoefficientMap {
   readonly k: number;
-  /** θ(c) = (c V_kᵀ) ⊙ std + mean. */
   theta(c: ArrayLike<number>): Float32Array;
-  /** ∂θ/∂c · v = (v V_kᵀ) ⊙ std. */
   tangent(v: ArrayLike<number>): Float32Array;
-  /** (∂θ/∂c)ᵀ g = (g ⊙ std) V_k. */
   gradCoef(g: ArrayLike<number>): Float32Array;
+}
+
+function coefficientMap(space: Space): CoefficientMap {
+  const zero = new Float32Array(space.size);
+  return {
+    k: space.k,
+    theta: (c) => space.theta(c),
+    tangent: (v) => coefToTheta(v, space.data.v, space.k, space.data.std, zero),
+    gradCoef: (g) => space.gradCoef(g),
+  };
 }
 
 const stack = (parts: readonly ArrayLike<number>[], each: number): Float32Array => {
@@ -85,8 +94,9 @@ export class MidJacobian {
   }
 
   /** J = ∂h/∂c at coefficients c, stacked over the points (so JᵀJ sums over them). */
-  static coefficients(sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, map: CoefficientMap): MidJacobian {
+  static coefficients(sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space): MidJacobian {
     checkPoints(points);
+    const map = coefficientMap(space);
     if (coef.length !== map.k) throw new Error(`pullback: ${coef.length} coefficients, the space has k = ${map.k}`);
     const theta = map.theta(coef);
     if (theta.length !== sd.loraSize) throw new Error(`pullback: the space's θ has ${theta.length} values, the UNet's LoRA layout ${sd.loraSize}`);
