@@ -41,7 +41,13 @@ const shifted = (v: ArrayLike<number>, s: number) => Float32Array.from(coef, (x,
 it('computes h at θ(pullback.coef) through the space', async () => {
   const pb = await openFixture('pullback.safetensors');
   expect(jac.dim).toBe(48);
-  expect(relErr(await jac.h(), await pb.readFloat32('pullback.h'))).toBeLessThan(1e-4);
+  const h = await jac.h();
+  expect(relErr(h, await pb.readFloat32('pullback.h'))).toBeLessThan(1e-4);
+  // Unlike lora.flat (see README), θ(pullback.coef) is well conditioned: one float32 rounding step on every
+  // 7th entry moves h by ~2e-6 relative, so the fixture's values are reproducible in float32.
+  const theta = space.theta(coef).map((v, i) => (i % 7 ? v : Math.fround(v * (1 + 1e-7))));
+  const nudged = await MidJacobian.latent(sd, point, theta).h();
+  expect(relErr(nudged, h)).toBeLessThan(1e-5);
 });
 
 it('gives JVPs that match central differences and VJPs that are their adjoints', async () => {
