@@ -1,7 +1,7 @@
 // Shared pieces of the torch reader tests: fixture sources, a read-counting ByteSource and a tiny
 // pickle assembler for hand-made inputs.
 import { readFileSync } from 'node:fs';
-import { fromBytes, type ByteSource } from '../../src/engine/io/source';
+import type { ByteSource } from '../../src/engine/io/source';
 import { fixturePath } from '../helpers/fixture';
 
 export const SPACE_FILES = ['mean', 'std', 'V', 'proj_16pc', 'pinverse_16pc', 'identity_df', 'weight_dimensions'] as const;
@@ -30,5 +30,3 @@ export const u32 = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]
 
 /** BINUNICODE of an ASCII string. */
 export const str = (s: string): Uint8Array => pk(0x58, u32(s.length), s);
-
-export const bytesSource = (name: string, bytes: Uint8Array): ByteSource => fromBytes(name, bytes);
