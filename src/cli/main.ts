@@ -1,4 +1,5 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { directionsCommand } from './directions';
 import { editCommand } from './edit';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   edit: editCommand,
   export: exportCommand,
   import: importCommand,
+  directions: directionsCommand,
 };
 
 async function main() {
