@@ -10,12 +10,12 @@ import { f32 } from '../engine/runtime/tensor';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import type { Space } from '../engine/space/space';
 import { list, num, parseFlags, str, type Flags } from './args';
+import { GENERATION_FLAGS, generationSettings } from './generation-flags';
 import { openModel } from './node-model';
 import { openSpace, readIdentity } from './space-common';
 
 const FLAGS = [
-  'model', 'space', 'k', 'pcs', 'identity', 'inputs', 'prompt', 'negative', 't', 'n', 'out', 'seed', 'steps', 'guidance',
-  'scheduler', 'width', 'height', 'iterations', 'tol', 'oversample', 'precision',
+  ...GENERATION_FLAGS, 'model', 'space', 'k', 'pcs', 'identity', 'inputs', 't', 'n', 'out', 'iterations', 'tol', 'oversample', 'precision',
 ];
 
 const vectors = (r: SubspaceResult, shape: readonly number[]): TensorToWrite => {
@@ -56,14 +56,8 @@ async function points(sd: StableDiffusion, f: Flags, inputs: SafetensorsFile | n
   const out: PullbackPoint[] = [];
   for (const prompt of prompts) {
     const r = await trajectoryPoints(sd, {
+      ...generationSettings(f),
       prompt,
-      negative: str(f, 'negative', 'low quality, blurry, unfinished, cartoon'),
-      seed: num(f, 'seed', 0),
-      steps: num(f, 'steps', 50),
-      guidance: num(f, 'guidance', 3.0),
-      scheduler: str(f, 'scheduler', 'pndm') as 'pndm' | 'ddim',
-      width: f.width ? num(f, 'width') : undefined,
-      height: f.height ? num(f, 'height') : undefined,
       lora,
     }, ts);
     out.push(...r.points);
