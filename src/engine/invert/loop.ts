@@ -95,8 +95,9 @@ export async function invert(
   const shape = post.mean.shape;
   const maskT = f32([1, 1, mask.height, mask.width], mask.data);
   const rng = Rng.fromState(state.rng);
-  const started = Date.now();
   const first = state.adam.step;
+  // Timing from the end of this run's first step, which also pays for building the gradient session.
+  let started = Date.now();
 
   while (state.adam.step < settings.steps) {
     if (opts.signal?.aborted) throw new InversionCancelled(cloneState({ ...state, rng: rng.state() }));
@@ -113,7 +114,8 @@ export async function invert(
     state.losses.push(loss);
     state.rng = rng.state();
     const step = state.adam.step;
-    const msPerStep = (Date.now() - started) / (step - first);
+    const msPerStep = step - first === 1 ? Date.now() - started : (Date.now() - started) / (step - first - 1);
+    if (step - first === 1) started = Date.now();
     opts.onStep?.({ step, total: settings.steps, loss, msPerStep, etaMs: msPerStep * (settings.steps - step) });
     if (opts.onCheckpoint && ((opts.checkpointEvery && step % opts.checkpointEvery === 0) || step === settings.steps))
       await opts.onCheckpoint(cloneState(state));
