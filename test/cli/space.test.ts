@@ -1,11 +1,11 @@
 // The space commands as users run them (`npm run cli -- …`), in child processes against the fixture.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openSafetensors } from '../../src/engine/io/safetensors';
+import { openSafetensors, writeSafetensors } from '../../src/engine/io/safetensors';
 import { openPath } from '../../src/engine/io/source-node';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { loadSpace } from '../../src/engine/space/load';
@@ -57,8 +57,21 @@ describe('space cli', () => {
     expect(st.info(st.keys()[0]).dtype).toBe('F16');
   }, 60_000);
 
+  it('eval --space --debias writes the space keys for an inputs file holding space.coef', async () => {
+    const ref = await openSafetensors(await openPath(fixturePath('reference.safetensors')));
+    const inputs = join(dir, 'inputs.safetensors');
+    await writeFile(inputs, writeSafetensors({ 'space.coef': { dtype: 'F32', shape: [1, 48], data: await ref.readFloat32('space.coef') } }));
+    await run('eval', '--model', fixturePath(), '--inputs', inputs, '--space', fixturePath('w2w-space'), '--debias', 'Young~Male', '--debias', 'Male~Young~Eyeglasses', '--out', join(dir, 'eval.safetensors'));
+    const out = await openSafetensors(await openPath(join(dir, 'eval.safetensors')));
+    for (const key of ['space.theta', 'space.theta_back', 'space.direction.Young~Male'])
+      expect(relErr(await out.readFloat32(key), await ref.readFloat32(key)), key).toBeLessThan(1e-4);
+    expect(out.keys().filter((k) => k.startsWith('space.direction.')).length).toBe(42);
+    expect(Array.from(await out.readFloat32('space.direction.Male~Young~Eyeglasses'))).toEqual(Array.from(space.direction('Male~Young~Eyeglasses')));
+    expect(out.has('space.coef_grad')).toBe(false); // no UNet-gradient inputs
+  }, 120_000);
+
   it('bad flags are named', async () => {
-    await expect(run('edit', ...common, '--in', join(dir, 's', 'w2wmodel.pt'), '--alpha', 'Bald=1', '--out', join(dir, 'z'))).rejects.toThrow(/unknown attribute "Bald"/);
+    await expect(run('edit', ...common, '--in', join(dir, 's', 'w2wmodel.pt'), '--alpha', 'Freckles=1', '--out', join(dir, 'z'))).rejects.toThrow(/unknown attribute "Freckles"/);
     await expect(run('sample', ...common, '--format', 'onnx', '--out', join(dir, 'z'))).rejects.toThrow(/--format must be one of w2w\|peft\|kohya\|diffusers, got onnx/);
     await expect(run('eval', '--model', fixturePath(), '--inputs', fixturePath('reference.safetensors'), '--out', join(dir, 'o'), '--debias', 'Young~Male')).rejects.toThrow(/--debias needs --space DIR/);
   }, 60_000);

@@ -12,6 +12,10 @@ describe('space math', () => {
     const c = rng.normals(space.k);
     const back = space.coef(space.theta(c));
     expect(relativeResidual(c, back)).toBeLessThan(1e-5);
+    // Odd D and k (the products' unrolled loops have tails).
+    const odd = syntheticSpace({ d: 201, k: 7, pcs: 5 });
+    const co = rng.normals(7);
+    expect(relativeResidual(co, odd.coef(odd.theta(co)))).toBeLessThan(1e-5);
   });
 
   it('a shorter coefficient vector is zero-padded; a longer one is an error', () => {

@@ -3,6 +3,9 @@ import { IdentityLibrary } from '../../src/engine/space/library';
 import { memoryKV, type KeyValue } from '../../src/engine/space/kv';
 import { QuotaError, SpaceStore, STORE_VERSION } from '../../src/engine/space/store';
 import { relativeResidual } from '../../src/engine/space/math';
+import { spaceFolderFromPath } from '../../src/engine/space/files-node';
+import { loadSpace } from '../../src/engine/space/load';
+import { fixturePath } from '../helpers/fixture';
 import { syntheticSpace } from './synthetic';
 
 /** A real in-memory KV that fails like IndexedDB once `limit` bytes of chunks are stored. */
@@ -54,6 +57,18 @@ describe('space store', () => {
     const back = (await store.load('b'))!;
     const c = space.sample(2);
     expect(relativeResidual(space.theta(c), back.theta(c))).toBeLessThan(2e-3);
+  });
+
+  it('stores the fixture space (real files) in fp16 and gives back its directions and weights', async () => {
+    const real = await loadSpace(spaceFolderFromPath(fixturePath('w2w-space')));
+    const store = new SpaceStore(memoryKV());
+    await store.save('tiny-sd-a', real, { fp16: true });
+    const back = (await store.load('tiny-sd-a'))!;
+    expect(Array.from(back.direction('Young~Male'))).toEqual(Array.from(real.direction('Young~Male')));
+    expect(back.data.labels.index).toEqual(real.data.labels.index);
+    const c = real.sample(5);
+    expect(relativeResidual(real.theta(c), back.theta(c))).toBeLessThan(2e-3);
+    expect(back.nearest(c, 3).map((n) => n.row)).toEqual(real.nearest(c, 3).map((n) => n.row));
   });
 
   it('is complete or absent: a quota failure deletes what it wrote and names the bytes needed', async () => {

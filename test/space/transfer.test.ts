@@ -73,8 +73,8 @@ describe('export and import', () => {
     const theta = await loraFromTensors(layout, await openSafetensors(src));
     const got = await importIdentity(space, layout, src);
     expect(got.residual).toBeCloseTo(relativeResidual(theta, space.theta(space.coef(theta))), 6);
-    expect(got.residual).toBeGreaterThan(1e-3);
-    expect(got.residual).toBeLessThanOrEqual(1);
+    // Random weights far outside the span (θ̂ includes the mean, so the ratio may exceed 1).
+    expect(got.residual).toBeGreaterThan(0.1);
   });
 
   it('refuses a w2w model with more coefficients than the space holds', async () => {

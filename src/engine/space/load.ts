@@ -4,7 +4,7 @@
 import type { LoraLayout } from '../models/lora';
 import { discoverPcs, pinverseFile, projFile, type SpaceFolder } from './files';
 import { columnStats } from './math';
-import { openDataFrame, openTensor, openWeightDimensions, type TorchTensor } from './pt';
+import { openDataFrame, openTensor, openWeightDimensions, type TorchDataFrame, type TorchTensor } from './pt';
 import { Space } from './space';
 
 export interface LoadProgress {
@@ -61,10 +61,24 @@ export async function loadSpace(folder: SpaceFolder, opts: LoadSpaceOptions = {}
   const v = await vT.readColumns(k, progress('V.pt'));
   const proj = await read(projFile(n), projT);
   const { mean: projMean, std: projStd } = columnStats(proj, models, n);
-  const columns = new Map(df.columns.map((c) => [c, Float32Array.from(df.column(c))]));
+  const columns = labelColumns(df);
   const directions = directionsOf(await read(pinverseFile(n), pinvT), n, models, columns);
   const index = df.index.values.map(String);
   return new Space({ mean, std, v, k, components, pcs: n, proj, projMean, projStd, directions, labels: { index, columns } });
+}
+
+/** Every numeric column of the DataFrame as float (text columns, if any, are not labels). */
+function labelColumns(df: TorchDataFrame): Map<string, Float32Array> {
+  const out = new Map<string, Float32Array>();
+  for (const c of df.columns) {
+    try {
+      out.set(c, Float32Array.from(df.column(c)));
+    } catch (e) {
+      if (!/not numeric/.test((e as Error).message)) throw e;
+    }
+  }
+  if (!out.size) throw new Error('identity_df.pt has no numeric label columns');
+  return out;
 }
 
 /** pinverse (n×M) @ every label column, in one pass over pinverse. */

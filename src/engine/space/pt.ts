@@ -1,22 +1,13 @@
 // The space's view of torch.save files, through the safe reader/writer in ../torch: every call into it
 // sits here, so the loaders below see plain arrays with names for messages.
 import type { ByteSource } from '../io/source';
-import { isDataFrame, isTensor, loadTorch, saveTensor, type ProgressFn, type TorchDataFrame, type TorchTensor } from '../torch/index';
+import { loadDataFrame, loadTensor, loadTorch, saveTensor, type ProgressFn, type TorchDataFrame, type TorchTensor } from '../torch/index';
 
 export type { ProgressFn, TorchDataFrame, TorchTensor };
 
 /** The tensor a file holds (as torch.save(tensor) writes it); anything else is an error naming the file. */
-export async function openTensor(src: ByteSource): Promise<TorchTensor> {
-  const v = await loadTorch(src);
-  if (!isTensor(v)) throw new Error(`${src.name}: expected a torch.save'd tensor, found ${describe(v)}`);
-  return v;
-}
-
-export async function openDataFrame(src: ByteSource): Promise<TorchDataFrame> {
-  const v = await loadTorch(src);
-  if (!isDataFrame(v)) throw new Error(`${src.name}: expected a pickled pandas DataFrame, found ${describe(v)}`);
-  return v;
-}
+export const openTensor = loadTensor;
+export const openDataFrame = loadDataFrame;
 
 /** An OrderedDict key → [Size([numel]), Size(shape)] (weight_dimensions.pt): [key, numel, shape] in order. */
 export async function openWeightDimensions(src: ByteSource): Promise<{ key: string; numel: number; shape: number[] }[]> {

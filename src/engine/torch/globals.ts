@@ -5,7 +5,7 @@ import { pandasGlobals } from './pandas';
 import { PyGlobal, type GlobalSpec } from './pickle';
 import { makeTensor, Storage } from './tensor';
 import type { SliceValue, TorchDType, TorchTensor } from './types';
-import { asArgs, asInt, asIntList, asNonNegInt, describe, noKwargs, type PyArgs } from './values';
+import { asArgs, asInt, asIntList, asNonNegInt, describe, latin1, noKwargs, type PyArgs } from './values';
 
 /** Storage classes named in persistent ids, with their element type. */
 export const STORAGE_TYPES = new Map<PyGlobal, TorchDType>();
@@ -107,15 +107,7 @@ function bytesOf(args: PyArgs): Uint8Array {
   const [v, enc] = args;
   if (v === undefined) return new Uint8Array(0);
   if (v instanceof Uint8Array) return v.slice();
-  if (typeof v === 'string' && (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1')) {
-    const out = new Uint8Array(v.length);
-    for (let i = 0; i < v.length; i++) {
-      const c = v.charCodeAt(i);
-      if (c > 255) throw new Error('latin-1 text holds a character above U+00FF');
-      out[i] = c;
-    }
-    return out;
-  }
+  if (typeof v === 'string' && (enc === 'latin1' || enc === 'latin-1' || enc === 'iso-8859-1')) return latin1(v);
   throw new Error(`cannot make bytes from ${describe(v)}${enc === undefined ? '' : ` with encoding ${describe(enc)}`}`);
 }
 

@@ -2,7 +2,7 @@
 // 5's _frombuffer), dtype and scalar. Only plain numeric, bool and object dtypes; no structured arrays.
 import { PyGlobal, SET_STATE, type Buildable, type GlobalSpec } from './pickle';
 import type { NdArrayValue, TorchValue } from './types';
-import { asArgs, asIntList, asString, describe, noKwargs, product, type PyArgs } from './values';
+import { asArgs, asIntList, asString, describe, latin1, noKwargs, product, type PyArgs } from './values';
 
 const KINDS: Record<string, { bytes: number; get: (dv: DataView, at: number, le: boolean) => number }> = {
   b1: { bytes: 1, get: (dv, at) => (dv.getUint8(at) ? 1 : 0) },
@@ -112,16 +112,6 @@ export class NdArray implements Buildable, NdArrayValue {
     }
     return out;
   }
-}
-
-function latin1(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 255) throw new Error('latin-1 byte string holds a character above U+00FF');
-    out[i] = c;
-  }
-  return out;
 }
 
 const ndarrayClass = new PyGlobal({ name: 'numpy.ndarray' });

@@ -40,8 +40,9 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, label: string): 
   try {
     return vm.run();
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new Error(`${label}: ${msg} (pickle byte ${vm.opStart})`);
+    // Only our own errors get the position; anything else (a TypeError) is a bug and stays visible as one.
+    if (!(e instanceof Error) || e.constructor !== Error) throw e;
+    throw new Error(`${label}: ${e.message} (pickle byte ${vm.opStart})`);
   }
 }
 

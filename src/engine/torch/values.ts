@@ -59,3 +59,14 @@ export function product(dims: readonly number[], what: string): number {
   }
   return n;
 }
+
+/** A Python 2 / latin-1 text string as the bytes it stands for. */
+export function latin1(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 255) throw new Error('latin-1 text holds a character above U+00FF');
+    out[i] = c;
+  }
+  return out;
+}

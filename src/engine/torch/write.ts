@@ -121,16 +121,20 @@ export function tensorPickle(shape: readonly number[]): Uint8Array {
 
 /** A torch.save file holding `data` as a float32 tensor of `shape`. */
 export function saveTensor(data: Float32Array, shape: readonly number[], opts: SaveOptions = {}): Uint8Array {
-  const archive = opts.archiveName ?? 'archive';
-  if (!/^[^/\\]+$/.test(archive)) throw new Error(`bad archive name ${JSON.stringify(archive)}`);
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Error(`bad tensor shape (${shape.join(', ')})`);
   if (product(shape, 'tensor') !== data.length) throw new Error(`shape (${shape.join(', ')}) does not hold ${data.length} values`);
-  if (data.byteLength > 0xffff0000) throw new Error(`a ${data.byteLength}-byte tensor needs ZIP64 entries, which this writer does not produce`);
-  const records: [string, Uint8Array][] = [
+  return torchZip(opts.archiveName ?? 'archive', [
     ['data.pkl', tensorPickle(shape)],
     ['data/0', new Uint8Array(data.buffer, data.byteOffset, data.byteLength)],
     ['version', utf8.encode('3\n')],
-  ];
+  ]);
+}
+
+/** A zip laid out as PyTorch's writer does, records under `<archive>/` in the given order. */
+export function torchZip(archive: string, records: readonly (readonly [string, Uint8Array])[]): Uint8Array {
+  if (!/^[^/\\]+$/.test(archive)) throw new Error(`bad archive name ${JSON.stringify(archive)}`);
+  const total = records.reduce((a, [, b]) => a + b.length + 256, 0);
+  if (total > 0xffff0000) throw new Error(`${total} bytes need ZIP64 entries, which this writer does not produce`);
   const w = new ByteWriter();
   const central = new ByteWriter();
   for (const [name, bytes] of records) {
