@@ -5,6 +5,7 @@ import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
+import { invertCommand } from './invert';
 import { sampleCommand } from './sample';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   edit: editCommand,
   export: exportCommand,
   import: importCommand,
+  invert: invertCommand,
   directions: directionsCommand,
 };
 
