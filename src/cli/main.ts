@@ -1,9 +1,11 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { directionsCommand } from './directions';
 import { editCommand } from './edit';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
+import { invertCommand } from './invert';
 import { sampleCommand } from './sample';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -13,6 +15,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   edit: editCommand,
   export: exportCommand,
   import: importCommand,
+  invert: invertCommand,
+  directions: directionsCommand,
 };
 
 async function main() {
