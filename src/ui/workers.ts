@@ -1,0 +1,13 @@
+// The two workers, started once: the engine (models, sessions, generation) and the space (basis,
+// identities, library). Comlink turns their exposed objects into async proxies.
+import * as Comlink from 'comlink';
+import type { EngineApi } from '../../workers/engine.worker';
+
+let engine: Comlink.Remote<EngineApi> | undefined;
+
+export function engineWorker(): Comlink.Remote<EngineApi> {
+  engine ??= Comlink.wrap<EngineApi>(new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'engine' }));
+  return engine;
+}
+
+export { Comlink };
