@@ -10,6 +10,8 @@ export function ModelStatus() {
         {model.source.replace(/\/resolve\/main$/, '').split('/').slice(-2).join('/')} · {model.provider} · {model.precision}
       </p>
     );
-  const text: Record<string, string> = { idle: '', planning: 'checking model…', planned: 'model not downloaded', downloading: 'downloading…', loading: 'loading model…', error: 'model error' }[phase];
+  const text = STATUS[phase];
   return <p className="status">{text}</p>;
 }
+
+const STATUS: Record<string, string> = { idle: '', ready: '', planning: 'checking model…', planned: 'model not downloaded', downloading: 'downloading…', loading: 'loading model…', error: 'model error' };
