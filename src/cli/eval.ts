@@ -8,9 +8,11 @@ import type { HostTensor } from '../engine/runtime/tensor';
 import { generate } from '../engine/sd/pipeline';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { list, num, parseFlags, str } from './args';
+import { readInput } from './inputs';
 import { openModel } from './node-model';
+import { evalSpace } from './space-eval';
 
-export const EVAL_FLAGS = ['model', 'inputs', 'out', 'prompt', 'steps', 'guidance', 'precision'];
+export const EVAL_FLAGS = ['model', 'inputs', 'out', 'prompt', 'steps', 'guidance', 'precision', 'space', 'debias'];
 
 type Out = Record<string, TensorToWrite>;
 
@@ -18,11 +20,7 @@ const put = (out: Out, key: string, t: HostTensor) => {
   out[key] = { dtype: t.dtype === 'int64' ? 'I64' : 'F32', shape: [...t.shape], data: t.data as Float32Array };
 };
 
-async function read(file: SafetensorsFile, key: string): Promise<HostTensor> {
-  const { dtype, shape } = file.info(key);
-  if (dtype === 'I64' || dtype === 'I32') return { dtype: 'int64', shape, data: await file.readInt64(key) };
-  return { dtype: 'float32', shape, data: await file.readFloat32(key) };
-}
+const read = readInput;
 
 /** Pipeline settings: flags first, then a reference.json beside the inputs (as the fixtures ship), then defaults. */
 async function settings(inputsPath: string, flags: ReturnType<typeof parseFlags>) {
@@ -89,12 +87,14 @@ export async function evalComponents(sd: StableDiffusion, inputs: SafetensorsFil
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, { known: EVAL_FLAGS, repeat: ['prompt'] });
+  const flags = parseFlags(argv, { known: EVAL_FLAGS, repeat: ['prompt', 'debias'] });
+  if (list(flags, 'debias').length && !flags.space) throw new Error('--debias needs --space DIR');
   const inputsPath = str(flags, 'inputs');
   const sd = await openModel(str(flags, 'model'), str(flags, 'precision', 'fp32'));
   try {
     const inputs = await openSafetensors(await openPath(inputsPath));
     const out = await evalComponents(sd, inputs, await settings(inputsPath, flags));
+    if (flags.space) Object.assign(out, await evalSpace(sd, inputs, str(flags, 'space'), list(flags, 'debias')));
     await writeFile(str(flags, 'out'), writeSafetensors(out));
     console.log(`wrote ${Object.keys(out).length} tensors to ${str(flags, 'out')}: ${Object.keys(out).sort().join(' ')}`);
   } finally {

@@ -1,10 +1,18 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { editCommand } from './edit';
 import { evalCommand } from './eval';
+import { exportCommand } from './export';
 import { generateCommand } from './generate';
+import { importCommand } from './import';
+import { sampleCommand } from './sample';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evalCommand,
   generate: generateCommand,
+  sample: sampleCommand,
+  edit: editCommand,
+  export: exportCommand,
+  import: importCommand,
 };
 
 async function main() {

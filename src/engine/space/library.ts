@@ -1,0 +1,79 @@
+// The identity library: every sampled, edited or inverted identity as a record on the same KeyValue as
+// the space store (IndexedDB in the app). Records hold coefficients, not weights: k numbers, not D.
+import type { KeyValue } from './kv';
+
+export interface IdentityRecord {
+  readonly id: string;
+  readonly name: string;
+  /** Coefficients in the space (length k). */
+  readonly coef: Float32Array;
+  readonly k: number;
+  /** The space the coefficients belong to (a SpaceStore id), when known. */
+  readonly space?: string;
+  /** A small image (PNG/JPEG bytes), when one was rendered. */
+  readonly thumbnail?: Uint8Array;
+  /** What made it: seed, diversity, edits, inversion settings … (structured-clonable). */
+  readonly settings: Readonly<Record<string, unknown>>;
+  readonly created: number;
+  readonly updated: number;
+}
+
+export type NewIdentity = Pick<IdentityRecord, 'name' | 'coef'> & Partial<Pick<IdentityRecord, 'space' | 'thumbnail' | 'settings'>>;
+
+const PREFIX = 'w2w-identity/';
+
+export class IdentityLibrary {
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly newId: () => string = () => crypto.randomUUID(),
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async add(identity: NewIdentity): Promise<IdentityRecord> {
+    if (!(identity.coef instanceof Float32Array) || identity.coef.length === 0)
+      throw new Error('identity coefficients must be a non-empty Float32Array');
+    const t = this.now();
+    const rec: IdentityRecord = {
+      id: this.newId(), name: checkName(identity.name), coef: identity.coef.slice(), k: identity.coef.length,
+      space: identity.space, thumbnail: identity.thumbnail, settings: identity.settings ?? {}, created: t, updated: t,
+    };
+    await this.kv.set(PREFIX + rec.id, rec);
+    return rec;
+  }
+
+  async get(id: string): Promise<IdentityRecord> {
+    const rec = (await this.kv.get(PREFIX + id)) as IdentityRecord | undefined;
+    if (!rec) throw new Error(`no identity ${id} in the library`);
+    return rec;
+  }
+
+  /** Every record, oldest first. */
+  async list(): Promise<IdentityRecord[]> {
+    const out: IdentityRecord[] = [];
+    for (const k of await this.kv.keys()) if (k.startsWith(PREFIX)) out.push((await this.kv.get(k)) as IdentityRecord);
+    return out.filter(Boolean).sort((a, b) => a.created - b.created || a.id.localeCompare(b.id));
+  }
+
+  async rename(id: string, name: string): Promise<IdentityRecord> {
+    const rec = { ...(await this.get(id)), name: checkName(name), updated: this.now() };
+    await this.kv.set(PREFIX + id, rec);
+    return rec;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    await this.kv.del(PREFIX + id);
+  }
+
+  /** A copy under a new id, named "<name> (copy)" unless a name is given. */
+  async duplicate(id: string, name?: string): Promise<IdentityRecord> {
+    const rec = await this.get(id);
+    return this.add({ name: name ?? `${rec.name} (copy)`, coef: rec.coef, space: rec.space, thumbnail: rec.thumbnail, settings: rec.settings });
+  }
+}
+
+function checkName(name: string): string {
+  const n = name.trim();
+  if (!n) throw new Error('an identity needs a non-empty name');
+  return n;
+}

@@ -1,0 +1,162 @@
+// A loaded w2w space: the PCA basis of standardized LoRA weights plus the training models' coefficients
+// and attribute labels. Everything an identity needs (sample, edit, project, gradient) goes through here.
+import { Rng } from '../sd/random';
+import { coefGrad, coefToTheta, debias, dot, padTo, thetaToCoef } from './math';
+
+export interface SpaceLabels {
+  /** The DataFrame's index (`file`), one entry per training model, in proj's row order. */
+  readonly index: readonly string[];
+  /** Label columns as stored, each converted to float (0/1 or ±1 alike). */
+  readonly columns: ReadonlyMap<string, Float32Array>;
+}
+
+export interface SpaceData {
+  /** D = the LoRA layout's size. */
+  readonly mean: Float32Array;
+  readonly std: Float32Array;
+  /** V[:, :k], D×k row-major. */
+  readonly v: Float32Array;
+  readonly k: number;
+  /** Columns V.pt holds (k ≤ this). */
+  readonly components: number;
+  /** n of proj_<n>pc: training coefficients per model. */
+  readonly pcs: number;
+  /** proj_<n>pc, M×n row-major. */
+  readonly proj: Float32Array;
+  /** Per-PC mean and unbiased std of proj's columns (sampling). */
+  readonly projMean: Float32Array;
+  readonly projStd: Float32Array;
+  /** pinverse_<n>pc @ label column, n entries, for every label column. */
+  readonly directions: ReadonlyMap<string, Float32Array>;
+  readonly labels: SpaceLabels;
+}
+
+export interface Edit {
+  /** A label column, or a debias chain `A~B~C` (A with B's, then C's, direction removed). */
+  readonly direction: string;
+  /** Raw strength: c' = c + α d. */
+  readonly alpha?: number;
+  /** Calibrated strength: α = slider × calibration(direction).unit. */
+  readonly slider?: number;
+}
+
+export interface Calibration {
+  /** α of one slider unit: max over training models of |t_m|, t_m = (proj_m · d) / (d · d). */
+  readonly unit: number;
+  /** Mean of t_m over the training models (where the average identity sits on the slider, in α). */
+  readonly center: number;
+}
+
+export interface Neighbor {
+  readonly row: number;
+  readonly file: string;
+  readonly cosine: number;
+}
+
+export class Space {
+  constructor(readonly data: SpaceData) {}
+
+  get k(): number {
+    return this.data.k;
+  }
+  get size(): number {
+    return this.data.mean.length;
+  }
+  get models(): number {
+    return this.data.proj.length / this.data.pcs;
+  }
+  get labelColumns(): string[] {
+    return [...this.data.directions.keys()];
+  }
+
+  /** Flat LoRA vector of coefficients c (length ≤ k). */
+  theta(c: ArrayLike<number>): Float32Array {
+    return coefToTheta(c, this.data.v, this.data.k, this.data.std, this.data.mean);
+  }
+
+  /** Coefficients (k) of a flat LoRA vector: its projection onto the space. */
+  coef(theta: ArrayLike<number>): Float32Array {
+    return thetaToCoef(theta, this.data.v, this.data.k, this.data.std, this.data.mean);
+  }
+
+  /** ∂L/∂c (k) from ∂L/∂θ (D). */
+  gradCoef(gradTheta: ArrayLike<number>): Float32Array {
+    return coefGrad(gradTheta, this.data.v, this.data.k, this.data.std);
+  }
+
+  /** A new identity: c_i ~ N(μ_i, (f σ_i)²) for the n PCs of proj, 0 beyond (k entries). */
+  sample(seed: number, diversity = 1): Float32Array {
+    const rng = new Rng(seed);
+    const { projMean, projStd, pcs } = this.data;
+    const c = new Float32Array(this.k);
+    for (let i = 0; i < Math.min(pcs, this.k); i++) c[i] = projMean[i] + diversity * projStd[i] * rng.normal();
+    return c;
+  }
+
+  /** The direction (n entries) of a label column or a debias chain `A~B~C`. */
+  direction(spec: string): Float32Array {
+    const [first, ...against] = spec.split('~');
+    let d = this.column(first);
+    for (const m of against) d = debias(d, this.column(m));
+    return d;
+  }
+
+  /** The direction zero-padded to k, as it is added to coefficients. */
+  directionK(spec: string): Float32Array {
+    return padTo(this.direction(spec), Math.max(this.k, this.data.pcs)).subarray(0, this.k);
+  }
+
+  /** Slider units of a direction, from the spread of the training models along it. */
+  calibration(spec: string): Calibration {
+    const d = this.direction(spec);
+    const dd = dot(d, d);
+    const { proj, pcs } = this.data;
+    let max = 0;
+    let sum = 0;
+    for (let m = 0; m < this.models; m++) {
+      const t = dd === 0 ? 0 : dot(proj.subarray(m * pcs, (m + 1) * pcs), d) / dd;
+      max = Math.max(max, Math.abs(t));
+      sum += t;
+    }
+    return { unit: max, center: sum / Math.max(this.models, 1) };
+  }
+
+  /** c + Σ α_j d_j; each edit's α is raw or slider × its calibration unit. */
+  edit(c: ArrayLike<number>, edits: readonly Edit[]): Float32Array {
+    const out = padTo(Float32Array.from(c), this.k).slice();
+    for (const e of edits) {
+      const alpha = this.alphaOf(e);
+      const d = this.directionK(e.direction);
+      for (let i = 0; i < out.length; i++) out[i] += alpha * d[i];
+    }
+    return out;
+  }
+
+  alphaOf(e: Edit): number {
+    if ((e.alpha === undefined) === (e.slider === undefined))
+      throw new Error(`edit ${e.direction}: give exactly one of alpha (raw) or slider (calibrated)`);
+    return e.alpha ?? e.slider! * this.calibration(e.direction).unit;
+  }
+
+  /** The `count` training models closest to c by cosine over the first n coefficients (novelty check). */
+  nearest(c: ArrayLike<number>, count = 5): Neighbor[] {
+    const { proj, pcs, labels } = this.data;
+    const n = Math.min(pcs, c.length);
+    const head = Float32Array.from({ length: n }, (_, i) => c[i]);
+    const cn = Math.sqrt(dot(head, head));
+    const all: Neighbor[] = [];
+    for (let m = 0; m < this.models; m++) {
+      const row = proj.subarray(m * pcs, m * pcs + n);
+      const rn = Math.sqrt(dot(row, row));
+      all.push({ row: m, file: labels.index[m] ?? String(m), cosine: cn && rn ? dot(row, head) / (cn * rn) : 0 });
+    }
+    return all.sort((a, b) => b.cosine - a.cosine).slice(0, count);
+  }
+
+  private column(name: string): Float32Array {
+    const d = this.data.directions.get(name);
+    if (!d)
+      throw new Error(`unknown attribute ${JSON.stringify(name)}: the space's labels are ${[...this.data.directions.keys()].join(', ')}`);
+    return d;
+  }
+}

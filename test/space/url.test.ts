@@ -1,0 +1,56 @@
+// Loading the space over HTTP from a local server in hub layout (Range reads), listed through a hub-style
+// tree API, as the app does from snap-research/weights2weights/files.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spaceFolderFromUrl } from '../../src/engine/space/files';
+import { spaceFolderFromPath } from '../../src/engine/space/files-node';
+import { loadSpace, type LoadProgress } from '../../src/engine/space/load';
+import { fixturePath } from '../helpers/fixture';
+import { serve, type Served } from '../io/http-server';
+
+const SPACE = fixturePath('w2w-space');
+const HUB = '/snap-research/weights2weights/resolve/main/files/';
+const API = '/api/models/snap-research/weights2weights/tree/main/files';
+
+describe('space over HTTP', () => {
+  let server: Served;
+  let withApi = true;
+
+  beforeAll(async () => {
+    server = await serve(async (p) => {
+      if (p === API && withApi) {
+        const entries = (await readdir(SPACE)).map((f) => ({ type: 'file', path: `files/${f}` }));
+        return new TextEncoder().encode(JSON.stringify([...entries, { type: 'directory', path: 'files/sub' }]));
+      }
+      if (p.startsWith(HUB)) return readFile(join(SPACE, p.slice(HUB.length))).catch(() => null);
+      return null;
+    });
+  });
+  afterAll(() => server.close());
+
+  it('lists through the tree API, keeps the first k columns of V.pt (Range reads), reports progress', async () => {
+    server.log.length = 0;
+    const progress: LoadProgress[] = [];
+    const space = await loadSpace(spaceFolderFromUrl(`${server.url}${HUB}`), { k: 4, onProgress: (p) => progress.push(p) });
+    expect(space.data.pcs).toBe(16);
+    expect(space.k).toBe(4);
+    const vDone = progress.filter((p) => p.file === 'V.pt');
+    expect(vDone.length).toBeGreaterThan(0);
+    expect(vDone.at(-1)!.done).toBe(vDone.at(-1)!.total);
+    const disk = await loadSpace(spaceFolderFromPath(SPACE), { k: 4 });
+    expect(Buffer.from(space.data.v.buffer).equals(Buffer.from(disk.data.v.buffer))).toBe(true);
+    expect(server.log.some((l) => /GET .*\/V\.pt bytes=/.test(l))).toBe(true);
+  });
+
+  it('without a listing the number of PCs must be given, and then it loads', async () => {
+    withApi = false;
+    try {
+      await expect(loadSpace(spaceFolderFromUrl(`${server.url}${HUB}`))).rejects.toThrow(/cannot list .*HTTP 404.*give the number of PCs/);
+      const space = await loadSpace(spaceFolderFromUrl(`${server.url}${HUB}`), { pcs: 16 });
+      expect(space.labelColumns).toContain('Young');
+    } finally {
+      withApi = true;
+    }
+  });
+});
