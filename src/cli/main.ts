@@ -4,6 +4,7 @@ import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
+import { invertCommand } from './invert';
 import { sampleCommand } from './sample';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   edit: editCommand,
   export: exportCommand,
   import: importCommand,
+  invert: invertCommand,
 };
 
 async function main() {

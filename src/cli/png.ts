@@ -1,5 +1,6 @@
 // PNG files for the CLI (Node's zlib): 8-bit RGBA out; 8-bit gray/RGB/RGBA/palette and 1-bit in.
 import { deflateSync, inflateSync } from 'node:zlib';
+import type { ImageDecoder } from '../engine/invert/intake';
 import type { Rgba } from '../engine/sd/image';
 
 const SIGNATURE = Uint8Array.of(137, 80, 78, 71, 13, 10, 26, 10);
@@ -44,6 +45,15 @@ const paeth = (a: number, b: number, c: number) => {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 
+/** zlib data of at most `expected` bytes (more is a corrupt file or a decompression bomb). */
+function inflate(data: Buffer, expected: number, name: string): Buffer {
+  try {
+    return inflateSync(data, { maxOutputLength: expected });
+  } catch (e) {
+    throw new Error(`${name}: corrupt PNG image data (${(e as Error).message})`);
+  }
+}
+
 /** Decodes non-interlaced PNGs of bit depth 8 (gray, gray+alpha, RGB, RGBA, palette) or 1 (gray). */
 export function decodePng(buf: Uint8Array, name = 'image'): Rgba {
   if (buf.length < 8 || SIGNATURE.some((b, i) => buf[i] !== b)) throw new Error(`${name}: not a PNG file`);
@@ -73,7 +83,7 @@ export function decodePng(buf: Uint8Array, name = 'image'): Rgba {
     throw new Error(`${name}: PNG color type ${color} at bit depth ${depth} is not supported`);
   const bpp = Math.max(1, (channels * depth) / 8);
   const stride = Math.ceil((width * channels * depth) / 8);
-  const raw = inflateSync(Buffer.concat(idat));
+  const raw = inflate(Buffer.concat(idat), (stride + 1) * height, name);
   if (raw.length < (stride + 1) * height) throw new Error(`${name}: truncated PNG image data`);
   const rows = new Uint8Array(stride * height);
   for (let y = 0; y < height; y++) {
@@ -105,3 +115,10 @@ export function decodePng(buf: Uint8Array, name = 'image'): Rgba {
     }
   return { width, height, data: out };
 }
+
+/** The inversion intake's decoder in Node: PNG only (JPEG, WebP, … are decoded by the browser app). */
+export const decodeImageNode: ImageDecoder = (bytes, probe, name) => {
+  if (probe.format !== 'png')
+    throw new Error(`${name}: ${probe.format.toUpperCase()} files are not decoded in Node; convert it to PNG (the browser app decodes JPEG, WebP, GIF, BMP and AVIF)`);
+  return decodePng(bytes, name);
+};

@@ -1,6 +1,12 @@
 // Seeded Gaussian noise: the same seed gives the same image in every browser and in Node.
 // xoshiro128** (32-bit state ops, exact in JS) seeded through splitmix32, Box–Muller for normals.
 
+/** A generator's full state: restoring it continues the exact same sequence (checkpoints). */
+export interface RngState {
+  s: number[];
+  spare: number | null;
+}
+
 export class Rng {
   private s: Uint32Array;
   private spare: number | null = null;
@@ -15,6 +21,19 @@ export class Rng {
       return (z ^ (z >>> 16)) >>> 0;
     };
     this.s = Uint32Array.of(next(), next(), next(), next());
+  }
+
+  state(): RngState {
+    return { s: Array.from(this.s), spare: this.spare };
+  }
+
+  static fromState(st: RngState): Rng {
+    if (st.s?.length !== 4 || !st.s.every((x) => Number.isInteger(x) && x >= 0 && x < 2 ** 32) || (st.spare !== null && typeof st.spare !== 'number'))
+      throw new Error('Rng: corrupt generator state');
+    const r = new Rng(0);
+    r.s = Uint32Array.from(st.s);
+    r.spare = st.spare;
+    return r;
   }
 
   /** Uniform 32-bit unsigned integer. */

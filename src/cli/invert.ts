@@ -1,0 +1,88 @@
+// `invert`: one photo → a w2w model file (torch.save of a (1, K) float32 tensor), printing the loss per
+// step. Every file check happens before the first model session; a checkpoint file makes it resumable.
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { ImageFile } from '../engine/invert/intake';
+import {
+  evalLoss, intake, invert, parsePreset, readEvalSet, resolveSettings, stateFromFile, stateToBytes,
+  type CropSquare, type EvalSet, type InversionSpace, type InversionState,
+} from '../engine/invert/index';
+import { openSafetensors } from '../engine/io/safetensors';
+import { openPath } from '../engine/io/source-node';
+import type { StableDiffusion } from '../engine/sd/stable-diffusion';
+import { num, parseFlags, str, type Flags } from './args';
+import { openModel } from './node-model';
+import { decodeImageNode } from './png';
+import { spaceFolderFromPath } from '../engine/space/files-node';
+import { loadSpace } from '../engine/space/load';
+import { openTensor, writeCoefficients } from '../engine/space/pt';
+
+async function readImageFile(path: string): Promise<ImageFile> {
+  try {
+    return { name: path, bytes: await readFile(path) };
+  } catch (e) {
+    throw new Error(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+function parseCrop(s: string): CropSquare {
+  const [x, y, size] = s.split(',').map(Number);
+  if (![x, y, size].every(Number.isFinite)) throw new Error(`--crop must be x,y,side in pixels, got ${s}`);
+  return { x, y, size };
+}
+
+const opt = (f: Flags, name: string): number | undefined => (f[name] === undefined ? undefined : num(f, name));
+
+async function resumeFrom(path: string | undefined): Promise<InversionState | undefined> {
+  if (!path) return undefined;
+  const src = await openPath(path).catch(() => null);
+  return src ? stateFromFile(await openSafetensors(src)) : undefined;
+}
+
+/** Written next to its final name, then renamed: an interrupted write never destroys the last checkpoint. */
+async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await writeFile(`${path}.partial`, bytes);
+  await rename(`${path}.partial`, path);
+}
+
+async function printEval(sd: StableDiffusion, space: InversionSpace, set: EvalSet | null, coef: Float32Array, label: string) {
+  if (set) console.log(`eval loss (${label}): ${(await evalLoss(sd, space.theta(coef), set)).toPrecision(6)}`);
+}
+
+export async function invertCommand(argv: string[]): Promise<void> {
+  const f = parseFlags(argv, {
+    known: ['model', 'space', 'image', 'mask', 'steps', 'components', 'lr', 'weight-decay', 'seed', 'preset', 'size', 'crop',
+      'checkpoint', 'checkpoint-every', 'eval', 'precision', 'out'],
+  });
+  const out = str(f, 'out');
+  const preset = parsePreset(str(f, 'preset', 'photo'));
+  const photo = await readImageFile(str(f, 'image'));
+  const maskFile = f.mask ? await readImageFile(str(f, 'mask')) : null;
+  const sd = await openModel(str(f, 'model'), str(f, 'precision', 'fp32'));
+  try {
+    const inputs = await intake(photo, maskFile, decodeImageNode, sd, { size: opt(f, 'size'), crop: f.crop ? parseCrop(str(f, 'crop')) : undefined });
+    const folder = spaceFolderFromPath(str(f, 'space'));
+    const available = (await openTensor(await folder.source('V.pt'))).shape[1];
+    const { settings, notes } = resolveSettings(preset, {
+      steps: opt(f, 'steps'), components: opt(f, 'components'), lr: opt(f, 'lr'), weightDecay: opt(f, 'weight-decay'), seed: opt(f, 'seed'),
+    }, available);
+    const space = await loadSpace(folder, { k: settings.components, layout: sd.lora });
+    for (const n of [...inputs.notes, ...notes]) console.log(`note: ${n}`);
+    const evalSet = f.eval ? await readEvalSet(await openSafetensors(await openPath(str(f, 'eval')))) : null;
+    const checkpoint = f.checkpoint ? str(f, 'checkpoint') : undefined;
+    const resume = await resumeFrom(checkpoint);
+    if (resume) console.log(`resuming ${checkpoint} at step ${resume.adam.step}`);
+    await printEval(sd, space, evalSet, resume?.coef ?? new Float32Array(settings.components), resume ? `step ${resume.adam.step}` : 'mean model, c = 0');
+    console.log(`inverting ${photo.name}: ${settings.steps} steps, ${settings.components} components, lr ${settings.lr}, weight decay ${settings.weightDecay}, seed ${settings.seed}`);
+    const state = await invert(sd, space, inputs, settings, {
+      resume,
+      checkpointEvery: checkpoint ? num(f, 'checkpoint-every', 50) : undefined,
+      onCheckpoint: checkpoint ? (s) => writeAtomic(checkpoint, stateToBytes(s)) : undefined,
+      onStep: (s) => console.log(`step ${s.step}/${s.total} loss ${s.loss.toPrecision(6)} (${s.msPerStep.toFixed(0)} ms/step, ${(s.etaMs / 1000).toFixed(0)} s left)`),
+    });
+    await printEval(sd, space, evalSet, state.coef, `after ${state.adam.step} steps`);
+    await writeAtomic(out, writeCoefficients(state.coef));
+    console.log(`wrote ${out}: (1, ${state.coef.length}) float32`);
+  } finally {
+    await sd.release();
+  }
+}
