@@ -3,10 +3,12 @@
 import * as Comlink from 'comlink';
 import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/io/cache';
 import { folderFromFiles } from '../src/engine/io/model-folder';
+import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
 import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
+import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
 import { encodePng, latentPreview } from './preview';
@@ -31,6 +33,8 @@ export interface ModelInfo {
   defaultSize: number;
   sizeMultiple: number;
   scheduler: string;
+  /** The UNet's w2w LoRA layout (the space worker checks and exports against it). */
+  layout: LoraLayout;
 }
 
 export interface GenerateParams {
@@ -67,6 +71,8 @@ let probe: BackendProbe | undefined;
 let sd: StableDiffusion | undefined;
 let info: ModelInfo | undefined;
 let job: AbortController | undefined;
+// The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
+let space: Space | undefined;
 
 const hubSource = (s: ModelSource) => {
   if (s.kind !== 'hub') throw new Error('downloads need a hub or mirror source; a local folder is read in place');
@@ -136,7 +142,7 @@ const api = {
     );
     info = {
       source: describeSource(s), provider, precision, loraSize: sd.loraSize, defaultSize: sd.defaultImageSize,
-      sizeMultiple: sd.sizeMultiple, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
+      sizeMultiple: sd.sizeMultiple, layout: sd.lora, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
     };
     return info;
   },
@@ -155,6 +161,10 @@ const api = {
     });
     const rgba = tensorToRgba(image);
     return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
+  },
+
+  setSpace(data: SpaceData): void {
+    space = new Space(data);
   },
 
   cancel(): void {

@@ -2,6 +2,7 @@
 import { useEffect } from 'react';
 import { checkCapabilities, planDownload } from './actions/model';
 import { CreateScreen } from './components/CreateScreen';
+import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
 import { useApp, setApp, type Tab } from './store';
 import { ModelStatus } from './components/ModelStatus';
@@ -9,6 +10,7 @@ import { ModelStatus } from './components/ModelStatus';
 const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
   { id: 'models', label: 'Models', needsModel: false },
   { id: 'create', label: 'Create', needsModel: true },
+  { id: 'library', label: 'Library', needsModel: true },
 ];
 
 export function App() {
@@ -39,6 +41,7 @@ export function App() {
       <main>
         {tab === 'models' && <ModelsScreen />}
         {tab === 'create' && <CreateScreen />}
+        {tab === 'library' && <LibraryScreen />}
       </main>
     </div>
   );

@@ -5,6 +5,7 @@ import { forcedBackend, saveSources, type Sources } from '../config';
 import { formatBytes } from '../format';
 import { getApp, setApp, setGen } from '../store';
 import { Comlink, engineWorker } from '../workers';
+import { restoreSpace } from './space';
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -88,6 +89,7 @@ export async function loadModel(source?: ModelSource): Promise<void> {
     setApp({ model, phase: 'ready', tab: 'create' });
     const size = Math.min(getApp().gen.width, model.defaultSize);
     setGen({ width: size, height: size });
+    await restoreSpace();
   } catch (e) {
     setApp({ phase: 'error', modelError: message(e) });
   }
