@@ -11,7 +11,8 @@ import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/e
 import { loadSpace, type LoadProgress } from '../src/engine/space/load';
 import { Space, type Calibration, type Edit, type Neighbor, type SpaceData } from '../src/engine/space/space';
 import { SpaceStore } from '../src/engine/space/store';
-import { exportIdentity, importIdentity, type ExportedFile, type ExportFormat, type Imported } from '../src/engine/space/transfer';
+import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
+import { torchZip } from '../src/engine/torch/write';
 import { hubBase } from './model-source';
 import { shareSpace } from './shared-space';
 
@@ -156,9 +157,13 @@ const api = {
     return current().nearest(coef, count);
   },
 
-  export(coef: Float32Array, format: ExportFormat, opts: { fp16?: boolean; name?: string } = {}): ExportedFile[] {
+  /** The export as one downloadable file: the file itself, or a stored zip of `<name>/<path>` when there are several. */
+  exportFile(coef: Float32Array, format: ExportFormat, opts: { fp16?: boolean; name: string }): { name: string; bytes: Uint8Array; files: { name: string; bytes: number }[] } {
     if (!layout) throw new Error('load a model first: exports are written in its LoRA layout');
-    return exportIdentity(current(), layout, coef, format, opts);
+    const out = exportIdentity(current(), layout, coef, format, opts);
+    const files = out.map((f) => ({ name: f.path, bytes: f.bytes.length }));
+    if (out.length === 1) return { name: out[0].path, bytes: out[0].bytes, files };
+    return { name: `${opts.name}-${format}.zip`, bytes: torchZip(opts.name, out.map((f) => [f.path, f.bytes] as const)), files };
   },
 
   async importIdentity(file: File, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {

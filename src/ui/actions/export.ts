@@ -9,7 +9,7 @@ export interface ExportResult {
   error?: string;
 }
 
-/** Downloads each file; PEFT's unet/ files keep their folder in the name (unet_adapter_model.safetensors). */
+/** One download per export: a single file, or a zip `<name>-<format>.zip` holding a folder (PEFT's unet/). */
 export async function exportIdentity(format: ExportFormat, fp16: boolean): Promise<ExportResult> {
   const coef = baseCoef();
   const { identity } = getIdentity();
@@ -18,16 +18,14 @@ export async function exportIdentity(format: ExportFormat, fp16: boolean): Promi
     const edits = activeEdits();
     const c = edits.length ? (await spaceWorker().loras(coef, edits)).edited : coef;
     const safeName = identity.name.replace(/[^\w.-]+/g, '_');
-    const files = await spaceWorker().export(c, format, { fp16, name: safeName });
-    for (const f of files) {
-      const url = URL.createObjectURL(new Blob([f.bytes as Uint8Array<ArrayBuffer>]));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = f.path.replaceAll('/', '_');
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    }
-    return { files: files.map((f) => ({ name: f.path, bytes: f.bytes.length })) };
+    const { name, bytes, files } = await spaceWorker().exportFile(c, format, { fp16, name: safeName });
+    const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    return { files };
   } catch (e) {
     return { files: [], error: (e as Error).message };
   }
