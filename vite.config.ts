@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
 // COOP/COEP make the page cross-origin isolated, which threaded wasm (SharedArrayBuffer) needs.
@@ -7,8 +7,21 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+/** Lists the built files (app shell, workers, onnxruntime wasm) for the service worker to precache. */
+function shellManifest(): Plugin {
+  return {
+    name: 'w2w-shell-manifest',
+    apply: 'build',
+    enforce: 'post',
+    generateBundle(_, bundle) {
+      const files = Object.keys(bundle).filter((f) => !/(^|\/)conformance[.-]/.test(f) && !f.endsWith('.map'));
+      this.emitFile({ type: 'asset', fileName: 'shell-files.json', source: JSON.stringify(files) });
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), shellManifest()],
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {
     target: 'esnext',

@@ -1,4 +1,9 @@
-// App entry; the interface itself lands later.
+// App entry: React root, and the service worker that keeps the shell available offline.
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import './styles.css';
 
-createRoot(document.getElementById('root')!).render(<h1>weights2weights</h1>);
+createRoot(document.getElementById('root')!).render(<App />);
+
+if ('serviceWorker' in navigator && import.meta.env.PROD)
+  navigator.serviceWorker.register(`${import.meta.env.BASE_URL}sw.js`).catch((e: Error) => console.warn(`service worker not registered: ${e.message}`));

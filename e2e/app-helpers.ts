@@ -1,0 +1,87 @@
+// Shared pieces of the app's end-to-end tests: the server with the fixture (plus a corrupt copy), a page
+// that records console errors and long tasks, and screenshots.
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SCREENSHOTS } from './browser';
+import { DIST, FIXTURES, startServer, type TestServer } from './server';
+
+export const MODEL = 'test/tiny-sd-a';
+export const SPACE = 'test/tiny-sd-a/w2w-space';
+/** A copy of the fixture whose UNet weights have a broken safetensors header. */
+export const BROKEN = 'test/broken-sd';
+
+export const MODEL_FILES = [
+  'model_index.json', 'unet/config.json', 'unet/diffusion_pytorch_model.safetensors', 'vae/config.json',
+  'vae/diffusion_pytorch_model.safetensors', 'text_encoder/config.json', 'text_encoder/model.safetensors',
+  'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json',
+];
+
+/** Bytes of the fixture's model files, as the download plan must total them. */
+export const modelBytes = (): number => MODEL_FILES.reduce((a, f) => a + statSync(path.join(FIXTURES, 'tiny-sd-a', f)).size, 0);
+
+export async function appServer(): Promise<TestServer> {
+  const files: Record<string, Uint8Array> = {};
+  for (const f of MODEL_FILES) {
+    const bytes = new Uint8Array(readFileSync(path.join(FIXTURES, 'tiny-sd-a', f)));
+    // Same size, but the header length prefix points past the end of the file.
+    if (f.startsWith('unet/') && f.endsWith('.safetensors')) new DataView(bytes.buffer).setBigUint64(0, BigInt(bytes.length * 2), true);
+    files[`/${BROKEN}/resolve/main/${f}`] = bytes;
+  }
+  // The hub's tree API, which the space import lists its folder with (to find proj_<n>pc.pt).
+  const dir = path.join(FIXTURES, 'tiny-sd-a', 'w2w-space');
+  const listing = readdirSync(dir).map((f) => ({ type: 'file', path: `w2w-space/${f}`, size: statSync(path.join(dir, f)).size }));
+  files['/api/models/test/tiny-sd-a/tree/main/w2w-space'] = new TextEncoder().encode(JSON.stringify(listing));
+  return startServer({ dist: DIST, owners: { test: FIXTURES }, files });
+}
+
+export interface AppPage {
+  page: Page;
+  context: BrowserContext;
+  errors: string[];
+  /** Long tasks (ms) recorded since the last reset, via PerformanceObserver('longtask'). */
+  longTasks(): Promise<number[]>;
+  resetLongTasks(): Promise<void>;
+  shot(name: string): Promise<void>;
+}
+
+// Installed before any page script: every long task of the page's main thread is kept.
+const LONG_TASKS = `
+  window.__longTasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
+    .observe({ type: 'longtask', buffered: true });
+`;
+
+export async function openApp(browser: Browser, url: string, context?: BrowserContext): Promise<AppPage> {
+  const ctx = context ?? (await browser.newContext({ viewport: { width: 1280, height: 900 } }));
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console.error${m.worker() ? ' (worker)' : ''}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+  await page.addInitScript(LONG_TASKS);
+  await page.goto(url);
+  return {
+    page,
+    context: ctx,
+    errors,
+    longTasks: () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice()),
+    resetLongTasks: () => page.evaluate(() => void ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0)),
+    async shot(name) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+    },
+  };
+}
+
+/** PNG bytes of an <img> on the page (its blob: URL read in the page). */
+export async function imageBytes(page: Page, selector: string): Promise<Buffer> {
+  const b64 = await page.locator(selector).first().evaluate(async (img: HTMLImageElement) => {
+    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let s = '';
+    for (const x of buf) s += String.fromCharCode(x);
+    return btoa(s);
+  });
+  return Buffer.from(b64, 'base64');
+}

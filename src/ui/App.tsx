@@ -1,0 +1,48 @@
+// The shell: a tab bar over the screens; the model screen first until a model is loaded.
+import { useEffect } from 'react';
+import { checkCapabilities, planDownload } from './actions/model';
+import { CreateScreen } from './components/CreateScreen';
+import { LibraryScreen } from './components/LibraryScreen';
+import { ModelsScreen } from './components/ModelsScreen';
+import { useApp, setApp, type Tab } from './store';
+import { ModelStatus } from './components/ModelStatus';
+
+const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
+  { id: 'models', label: 'Models', needsModel: false },
+  { id: 'create', label: 'Create', needsModel: true },
+  { id: 'library', label: 'Library', needsModel: true },
+];
+
+export function App() {
+  const tab = useApp((s) => s.tab);
+  const ready = useApp((s) => s.phase === 'ready');
+  useEffect(() => {
+    void checkCapabilities().then(planDownload);
+  }, []);
+  return (
+    <div className="app">
+      <header>
+        <h1>weights2weights</h1>
+        <nav aria-label="screens" role="tablist">
+          {TABS.map((t) => (
+            <button
+              key={t.id}
+              role="tab"
+              aria-selected={tab === t.id}
+              disabled={t.needsModel && !ready}
+              onClick={() => setApp({ tab: t.id })}
+            >
+              {t.label}
+            </button>
+          ))}
+        </nav>
+        <ModelStatus />
+      </header>
+      <main>
+        {tab === 'models' && <ModelsScreen />}
+        {tab === 'create' && <CreateScreen />}
+        {tab === 'library' && <LibraryScreen />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,55 @@
+// Text to image in the engine worker, with a live preview per step; results go to the gallery.
+import type { StepPreview } from '../../../workers/engine.worker';
+import { getApp, setApp, type GalleryItem } from '../store';
+import { Comlink, engineWorker } from '../workers';
+
+export interface IdentityInput {
+  /** Caption of the identity ("base model", a name, plus edits). */
+  label: string;
+  lora: Float32Array | null;
+  lora2: Float32Array | null;
+  switchAt: number;
+}
+
+const BASE: IdentityInput = { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
+
+export async function generateImage(identity: IdentityInput = BASE): Promise<GalleryItem | undefined> {
+  const { gen, model } = getApp();
+  if (!model || getApp().generating) return;
+  setApp({ generating: true, genError: undefined, preview: undefined });
+  try {
+    const out = await engineWorker().generate(
+      { ...gen, lora: identity.lora, lora2: identity.lora2, switchAt: identity.switchAt },
+      Comlink.proxy((p: StepPreview) => {
+        const url = URL.createObjectURL(p.png);
+        setApp((s) => {
+          if (s.preview) URL.revokeObjectURL(s.preview.url);
+          return { preview: { step: p.step, total: p.total, url } };
+        });
+      }),
+    );
+    const item: GalleryItem = {
+      id: crypto.randomUUID(), url: URL.createObjectURL(out.png), png: out.png, width: out.width, height: out.height,
+      settings: { ...gen }, identity: identity.label, ms: out.ms,
+    };
+    setApp((s) => ({ gallery: [item, ...s.gallery] }));
+    return item;
+  } catch (e) {
+    const msg = (e as Error).message ?? String(e);
+    setApp({ genError: /abort/i.test(msg) ? 'cancelled' : msg });
+  } finally {
+    setApp({ generating: false });
+  }
+}
+
+export function cancelJob(): void {
+  void engineWorker().cancel();
+}
+
+export function removeFromGallery(id: string): void {
+  setApp((s) => {
+    const gone = s.gallery.find((g) => g.id === id);
+    if (gone) URL.revokeObjectURL(gone.url);
+    return { gallery: s.gallery.filter((g) => g.id !== id) };
+  });
+}

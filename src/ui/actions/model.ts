@@ -1,0 +1,118 @@
+// First run: capabilities, download plan, download with progress, load; or a local folder.
+import type { FileProgress } from '../../engine/io/cache';
+import type { ModelSource, PrecisionName } from '../../../workers/model-source';
+import { forcedBackend, saveSources, type Sources } from '../config';
+import { formatBytes } from '../format';
+import { getApp, setApp, setGen } from '../store';
+import { Comlink, engineWorker } from '../workers';
+import { restoreSpace } from './space';
+
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
+
+export async function checkCapabilities(): Promise<void> {
+  try {
+    const caps = await engineWorker().capabilities(forcedBackend());
+    setApp({ caps });
+  } catch (e) {
+    setApp({ capsError: message(e) });
+  }
+  await refreshStorage();
+}
+
+export async function refreshStorage(): Promise<void> {
+  const s = navigator.storage;
+  if (!s?.estimate) return;
+  const [{ usage, quota }, persisted] = await Promise.all([s.estimate(), s.persisted?.() ?? Promise.resolve(undefined)]);
+  setApp({ storage: { usage, quota, persisted } });
+}
+
+/** fp16 halves weights (1.7 GB UNet instead of 3.4 GB) and needs shader-f16; fp32 otherwise. */
+export function resolvePrecision(): PrecisionName {
+  const { precision, caps } = getApp();
+  if (precision !== 'auto') return precision;
+  return caps?.provider === 'webgpu' && caps.shaderF16 ? 'fp16' : 'fp32';
+}
+
+export const hubSource = (s: Sources): ModelSource => ({ kind: 'hub', hub: s.hub, repo: s.model });
+
+export function setSources(sources: Sources): void {
+  saveSources(sources);
+  setApp({ sources, phase: 'idle', plan: undefined, progress: {}, modelError: undefined });
+}
+
+/** A model already cached loads right away, without network; otherwise the sizes of what is to download. */
+export async function planDownload(): Promise<void> {
+  setApp({ phase: 'planning', modelError: undefined, progress: {} });
+  try {
+    const source = hubSource(getApp().sources);
+    const cached = await engineWorker().cachedVariant(source, resolvePrecision());
+    if (cached !== null) {
+      setApp({ variant: cached || undefined });
+      return await loadModel();
+    }
+    const plan = await engineWorker().plan(source, resolvePrecision());
+    setApp({ plan, variant: plan.variant, phase: 'planned' });
+  } catch (e) {
+    setApp({ phase: 'error', modelError: message(e) });
+  }
+}
+
+export async function startDownload(): Promise<void> {
+  const { plan, sources } = getApp();
+  if (!plan) return;
+  setApp({ modelError: undefined });
+  // Asked before the large write: a persistent origin is not evicted under storage pressure.
+  await navigator.storage?.persist?.().catch(() => false);
+  await refreshStorage();
+  const { usage, quota } = getApp().storage;
+  const needed = plan.total - plan.cached;
+  if (quota !== undefined && usage !== undefined && needed > quota - usage) {
+    setApp({
+      phase: 'error',
+      modelError: `not enough storage: the model needs ${formatBytes(needed)} more, the browser allows ${formatBytes(Math.max(0, quota - usage))}; clear the model cache or other site data and retry`,
+    });
+    return;
+  }
+  setApp({ phase: 'downloading' });
+  try {
+    await engineWorker().download(
+      hubSource(sources),
+      plan,
+      Comlink.proxy((p: FileProgress) => setApp((s) => ({ progress: { ...s.progress, [p.path]: p } }))),
+    );
+    await refreshStorage();
+    await loadModel();
+  } catch (e) {
+    setApp({ phase: 'error', modelError: message(e) });
+  }
+}
+
+export async function loadModel(source?: ModelSource): Promise<void> {
+  setApp({ phase: 'loading', modelError: undefined });
+  try {
+    const model = await engineWorker().load(source ?? hubSource(getApp().sources), resolvePrecision(), getApp().variant);
+    setApp({ model, phase: 'ready', tab: 'create' });
+    const size = Math.min(getApp().gen.width, model.defaultSize);
+    setGen({ width: size, height: size });
+    await restoreSpace();
+  } catch (e) {
+    setApp({ phase: 'error', modelError: message(e) });
+  }
+}
+
+/** A diffusers folder the user dropped or picked, read in place (not cached). */
+export async function useLocalFolder(files: Map<string, File>, name: string): Promise<void> {
+  await loadModel({ kind: 'files', name, files });
+}
+
+export async function clearModelCache(): Promise<void> {
+  await engineWorker().clearCache();
+  setApp({ phase: 'idle', plan: undefined, progress: {}, model: undefined, tab: 'models' });
+  await refreshStorage();
+}
+
+/** After a failure: sizes again (partial files count as cached), then resume what is missing. */
+export async function retry(): Promise<void> {
+  await planDownload();
+  if (getApp().phase === 'planned') await startDownload();
+}

@@ -1,0 +1,65 @@
+// The files of the model with their sizes, then per-file progress (bytes, speed, ETA) while downloading.
+import { clearModelCache, retry, startDownload } from '../actions/model';
+import { formatBytes, formatSeconds, formatSpeed } from '../format';
+import { useApp } from '../store';
+
+export function DownloadPanel() {
+  const { phase, plan, progress, modelError, model } = useApp();
+  const loaded = Object.values(progress).reduce((a, p) => a + p.loaded, 0);
+  const total = plan?.total ?? 0;
+  return (
+    <section aria-labelledby="download-h" className="panel">
+      <h2 id="download-h">Download</h2>
+      {phase === 'planning' && <p>asking the server for file sizes…</p>}
+      {plan && (
+        <>
+          <p data-testid="download-total" data-bytes={plan.total}>
+            Total {formatBytes(plan.total)}
+            {plan.cached > 0 && `, ${formatBytes(plan.cached)} already cached`}
+            {plan.variant && ` (${plan.variant} weights)`}
+          </p>
+          <table className="files">
+            <thead>
+              <tr><th>file</th><th>size</th><th>progress</th><th>speed</th><th>left</th></tr>
+            </thead>
+            <tbody>
+              {plan.files.map((f) => {
+                const p = progress[f.path];
+                const done = p?.loaded ?? f.cached;
+                return (
+                  <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
+                    <td>{f.path}</td>
+                    <td>{formatBytes(f.size)}</td>
+                    <td>
+                      <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
+                      {p?.state === 'checking' ? ' checking' : ''}
+                    </td>
+                    <td>{p?.state === 'downloading' ? formatSpeed(p.bytesPerSecond) : ''}</td>
+                    <td>{p?.state === 'downloading' ? formatSeconds(p.eta) : ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </>
+      )}
+      {phase === 'downloading' && <progress aria-label="total downloaded" max={total || 1} value={loaded} />}
+      {phase === 'loading' && <p>loading the model…</p>}
+      {phase === 'ready' && model && <p>Ready: {model.source} on {model.provider}, {model.precision}.</p>}
+      {modelError && (
+        <p role="alert" className="error" data-testid="model-error">
+          {modelError}
+        </p>
+      )}
+      <div className="row">
+        {plan && phase === 'planned' && plan.cached < plan.total && (
+          <button onClick={() => void startDownload()}>Download {formatBytes(plan.total - plan.cached)}</button>
+        )}
+        {phase === "error" && <button onClick={() => void retry()}>Retry</button>}
+        <button onClick={() => void clearModelCache()} disabled={phase === 'downloading'}>
+          Clear cache
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+// Results with the settings that made them; each downloadable as PNG.
+import { removeFromGallery } from '../actions/generate';
+import { useApp, type GalleryItem } from '../store';
+
+export const altText = (g: GalleryItem) => `generated image: "${g.settings.prompt}", ${g.identity}, seed ${g.settings.seed}`;
+
+export function Gallery() {
+  const gallery = useApp((s) => s.gallery);
+  return (
+    <section aria-labelledby="gallery-h" className="panel gallery">
+      <h2 id="gallery-h">Gallery</h2>
+      {!gallery.length && <p className="hint">Generated images appear here.</p>}
+      <ul>
+        {gallery.map((g) => (
+          <li key={g.id}>
+            <figure>
+              <img src={g.url} alt={altText(g)} width={g.width} height={g.height} />
+              <figcaption>
+                <strong>{g.identity}</strong> · “{g.settings.prompt}” · seed {g.settings.seed} · {g.settings.steps} steps ·
+                guidance {g.settings.guidance} · {g.settings.scheduler} · {g.width}×{g.height} · {(g.ms / 1000).toFixed(1)} s
+              </figcaption>
+              <div className="row">
+                <a className="button" href={g.url} download={`w2w-seed${g.settings.seed}.png`}>
+                  PNG
+                </a>
+                <button onClick={() => removeFromGallery(g.id)} aria-label={`remove image seed ${g.settings.seed}`}>
+                  Remove
+                </button>
+              </div>
+            </figure>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

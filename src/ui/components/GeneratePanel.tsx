@@ -1,0 +1,80 @@
+// Prompt, negative prompt, seed (with a dice), steps, guidance, scheduler, size; live preview while denoising.
+import { cancelJob, generateImage, type IdentityInput } from '../actions/generate';
+import { setGen, useApp } from '../store';
+import { NumberField } from './NumberField';
+
+export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
+  const gen = useApp((s) => s.gen);
+  const model = useApp((s) => s.model);
+  const generating = useApp((s) => s.generating);
+  const preview = useApp((s) => s.preview);
+  const error = useApp((s) => s.genError);
+  const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [gen.width];
+  const run = async () => void generateImage(identity ? await identity() : undefined);
+  return (
+    <section aria-labelledby="gen-h" className="panel generate">
+      <h2 id="gen-h">Generate</h2>
+      <div className="form">
+        <label>
+          Prompt
+          <textarea rows={2} value={gen.prompt} onChange={(e) => setGen({ prompt: e.target.value })} />
+        </label>
+        <label>
+          Negative prompt
+          <textarea rows={2} value={gen.negative} onChange={(e) => setGen({ negative: e.target.value })} />
+        </label>
+        <div className="row">
+          <NumberField label="Seed" value={gen.seed} min={0} max={2 ** 32 - 1} step={1} onChange={(seed) => setGen({ seed })} />
+          <button type="button" aria-label="Random seed" title="Random seed" onClick={() => setGen({ seed: Math.floor(Math.random() * 2 ** 32) })}>
+            🎲
+          </button>
+        </div>
+        <div className="row">
+          <NumberField label="Steps" value={gen.steps} min={1} max={200} step={1} onChange={(steps) => setGen({ steps })} />
+          <NumberField label="Guidance" value={gen.guidance} min={0} max={20} step={0.5} onChange={(guidance) => setGen({ guidance })} />
+        </div>
+        <div className="row">
+          <label>
+            Scheduler
+            <select value={gen.scheduler} onChange={(e) => setGen({ scheduler: e.target.value as 'pndm' | 'ddim' })}>
+              <option value="pndm">PNDM (PLMS)</option>
+              <option value="ddim">DDIM</option>
+            </select>
+          </label>
+          <label>
+            Size
+            <select value={gen.width} onChange={(e) => setGen({ width: Number(e.target.value), height: Number(e.target.value) })}>
+              {sizes.map((s) => (
+                <option key={s} value={s}>
+                  {s}×{s}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="row">
+          <button className="primary" onClick={() => void run()} disabled={!model || generating}>
+            Generate
+          </button>
+          {generating && <button onClick={cancelJob}>Cancel</button>}
+        </div>
+        {error && <p role="alert" className="error">{error}</p>}
+      </div>
+      {generating && (
+        <figure className="live" aria-live="polite">
+          {preview ? <img src={preview.url} alt={`preview, step ${preview.step} of ${preview.total}`} /> : <div className="placeholder">starting…</div>}
+          <figcaption>
+            <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> step {preview?.step ?? 0} / {preview?.total ?? gen.steps}
+          </figcaption>
+        </figure>
+      )}
+    </section>
+  );
+}
+
+/** Square sizes up to the model's native one, in the multiples its UNet accepts. */
+function sizeOptions(native: number, multiple: number): number[] {
+  const out: number[] = [];
+  for (let s = multiple; s <= native; s += multiple) out.push(s);
+  return out.length ? out : [native];
+}

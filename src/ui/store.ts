@@ -1,0 +1,95 @@
+// App state (zustand). Actions that talk to workers live in actions/*.ts and write here.
+import { create } from 'zustand';
+import type { FileProgress } from '../engine/io/cache';
+import type { Capabilities, DownloadPlan, ModelInfo } from '../../workers/engine.worker';
+import { initialSources, type Sources } from './config';
+
+export type Tab = 'models' | 'create' | 'invert' | 'library';
+export type ModelPhase = 'idle' | 'planning' | 'planned' | 'downloading' | 'loading' | 'ready' | 'error';
+export type Precision = 'auto' | 'fp32' | 'fp16';
+
+export interface StorageInfo {
+  usage?: number;
+  quota?: number;
+  persisted?: boolean;
+}
+
+export interface GenSettings {
+  prompt: string;
+  negative: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: 'pndm' | 'ddim';
+  width: number;
+  height: number;
+}
+
+export interface GalleryItem {
+  id: string;
+  url: string;
+  png: Blob;
+  width: number;
+  height: number;
+  settings: GenSettings;
+  /** The identity (and edits) it was made with, for its caption. */
+  identity: string;
+  ms: number;
+}
+
+export interface LivePreview {
+  step: number;
+  total: number;
+  url: string;
+}
+
+export interface AppState {
+  tab: Tab;
+  sources: Sources;
+  precision: Precision;
+  caps?: Capabilities;
+  capsError?: string;
+  storage: StorageInfo;
+  phase: ModelPhase;
+  plan?: DownloadPlan;
+  /** Weight file variant in use ("fp16" → *.fp16.safetensors). */
+  variant?: string;
+  progress: Record<string, FileProgress>;
+  modelError?: string;
+  model?: ModelInfo;
+  gen: GenSettings;
+  generating: boolean;
+  preview?: LivePreview;
+  genError?: string;
+  gallery: GalleryItem[];
+}
+
+export const DEFAULT_GEN: GenSettings = {
+  prompt: 'sks person',
+  negative: 'low quality, blurry, unfinished, cartoon',
+  seed: 0,
+  steps: 50,
+  guidance: 3,
+  scheduler: 'pndm',
+  width: 512,
+  height: 512,
+};
+
+export const useApp = create<AppState>(() => ({
+  tab: 'models',
+  sources: initialSources(),
+  precision: 'auto',
+  storage: {},
+  phase: 'idle',
+  progress: {},
+  gen: DEFAULT_GEN,
+  generating: false,
+  gallery: [],
+}));
+
+export const setApp = useApp.setState;
+export const getApp = useApp.getState;
+
+export function setGen(patch: Partial<GenSettings>): void {
+  setApp((s) => ({ gen: { ...s.gen, ...patch } }));
+}

@@ -1,0 +1,188 @@
+// The engine worker: owns the model cache, the onnxruntime-web sessions and every model evaluation.
+// The page talks to it through Comlink (see src/ui/workers.ts); callbacks arrive as Comlink proxies.
+import * as Comlink from 'comlink';
+import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/io/cache';
+import { folderFromFiles } from '../src/engine/io/model-folder';
+import type { LoraLayout } from '../src/engine/models/lora';
+import { MissingFileError } from '../src/engine/io/source';
+import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
+import { tensorToRgba } from '../src/engine/sd/image';
+import { generate } from '../src/engine/sd/pipeline';
+import { Space, type SpaceData } from '../src/engine/space/space';
+import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { encodePng, latentPreview } from './preview';
+
+export interface Capabilities extends BackendProbe {
+  crossOriginIsolated: boolean;
+  numThreads: number;
+}
+
+export interface DownloadPlan {
+  files: PlannedFile[];
+  variant?: string;
+  total: number;
+  cached: number;
+}
+
+export interface ModelInfo {
+  source: string;
+  provider: Provider;
+  precision: PrecisionName;
+  loraSize: number;
+  defaultSize: number;
+  sizeMultiple: number;
+  scheduler: string;
+  /** The UNet's w2w LoRA layout (the space worker checks and exports against it). */
+  layout: LoraLayout;
+}
+
+export interface GenerateParams {
+  prompt: string;
+  negative: string;
+  seed: number;
+  steps: number;
+  guidance: number;
+  scheduler: 'pndm' | 'ddim';
+  width: number;
+  height: number;
+  lora: Float32Array | null;
+  /** Delayed injection: replaces `lora` once t ≤ switchAt. */
+  lora2: Float32Array | null;
+  switchAt: number;
+}
+
+export interface StepPreview {
+  step: number;
+  total: number;
+  timestep: number;
+  /** The latents mapped to RGB at latent resolution, as PNG. */
+  png: Blob;
+}
+
+export interface GenerateOutput {
+  png: Blob;
+  width: number;
+  height: number;
+  ms: number;
+}
+
+let probe: BackendProbe | undefined;
+let sd: StableDiffusion | undefined;
+let info: ModelInfo | undefined;
+let job: AbortController | undefined;
+// The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
+let space: Space | undefined;
+
+const hubSource = (s: ModelSource) => {
+  if (s.kind !== 'hub') throw new Error('downloads need a hub or mirror source; a local folder is read in place');
+  return s;
+};
+
+async function planFor(s: ModelSource, variant?: string): Promise<DownloadPlan> {
+  const h = hubSource(s);
+  const cache = await ModelCache.open(describeSource(h));
+  const files = await cache.plan(remoteFiles(h, modelFiles(variant)));
+  return { files, variant, total: files.reduce((a, f) => a + f.size, 0), cached: files.reduce((a, f) => a + f.cached, 0) };
+}
+
+const api = {
+  async capabilities(force?: Provider): Promise<Capabilities> {
+    probe = await probeBackend(force);
+    return { ...probe, ...(await wasmSettings()) };
+  },
+
+  /** Sizes of the files to fetch; with fp16 the repo's *.fp16.safetensors variant when it has one. */
+  async plan(s: ModelSource, precision: PrecisionName): Promise<DownloadPlan> {
+    if (precision === 'fp16') {
+      try {
+        return await planFor(s, 'fp16');
+      } catch (e) {
+        if (!(e instanceof MissingFileError)) throw e;
+      }
+    }
+    return planFor(s);
+  },
+
+  async download(s: ModelSource, plan: DownloadPlan, onProgress: (p: FileProgress) => void): Promise<void> {
+    const cache = await ModelCache.open(describeSource(hubSource(s)));
+    job?.abort();
+    job = new AbortController();
+    await cache.download(plan.files, { onProgress, signal: job.signal });
+  },
+
+  /** A fully cached variant of a hub source ('' = the plain weights), or null: then it loads without network. */
+  async cachedVariant(s: ModelSource, precision: PrecisionName): Promise<string | null> {
+    const cache = await ModelCache.open(describeSource(hubSource(s)));
+    for (const v of precision === 'fp16' ? ['fp16', ''] : ['']) if (cache.has(modelFiles(v || undefined))) return v;
+    return null;
+  },
+
+  async load(s: ModelSource, precision: PrecisionName, variant?: string): Promise<ModelInfo> {
+    await sd?.release();
+    sd = undefined;
+    probe ??= await probeBackend();
+    let files: Map<string, File>;
+    if (s.kind === 'hub') {
+      const paths = modelFiles(variant);
+      files = await (await ModelCache.open(describeSource(s))).files(paths);
+      const missing = paths.filter((p) => !files.has(p));
+      if (missing.length) throw new Error(`not downloaded yet: ${missing.join(', ')}`);
+    } else {
+      files = s.files;
+      const folder = folderFromFiles(files, s.name);
+      const missing = [];
+      for (const p of modelFiles()) if (!(await folder.has!(p))) missing.push(p);
+      if (missing.length) throw new MissingFileError(`the folder ${s.name} lacks ${missing.join(', ')}`);
+    }
+    const provider = probe.provider;
+    sd = await StableDiffusion.load(
+      folderFromFiles(files, describeSource(s)),
+      { createSession: (g) => createWebSession(g, { provider }) },
+      { precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined },
+    );
+    info = {
+      source: describeSource(s), provider, precision, loraSize: sd.loraSize, defaultSize: sd.defaultImageSize,
+      sizeMultiple: sd.sizeMultiple, layout: sd.lora, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
+    };
+    return info;
+  },
+
+  async generate(p: GenerateParams, onStep?: (s: StepPreview) => void): Promise<GenerateOutput> {
+    if (!sd) throw new Error('no model loaded');
+    job?.abort();
+    const controller = (job = new AbortController());
+    const t0 = performance.now();
+    const { image } = await generate(sd, {
+      ...p,
+      signal: controller.signal,
+      onStep: onStep
+        ? async ({ step, total, timestep, latents }) => onStep({ step, total, timestep, png: await encodePng(latentPreview(latents)) })
+        : undefined,
+    });
+    const rgba = tensorToRgba(image);
+    return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
+  },
+
+  setSpace(data: SpaceData): void {
+    space = new Space(data);
+  },
+
+  cancel(): void {
+    job?.abort();
+  },
+
+  async cacheUsage(): Promise<{ key: string; bytes: number }[]> {
+    return ModelCache.usage();
+  },
+
+  async clearCache(): Promise<void> {
+    job?.abort();
+    await sd?.release();
+    sd = undefined;
+    await ModelCache.clear();
+  },
+};
+
+export type EngineApi = typeof api;
+Comlink.expose(api);
