@@ -2,7 +2,7 @@
 // build the graph, create the session, run a UNet forward (batch 2, one CFG step) or a gradient step
 // (batch 1: masked loss and d loss / d LoRA vector), and print one JSON line.
 //   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad [--runs N] [--threads T]
-//     [--size S] [--ort JSON]   (extra onnxruntime session options)
+//     [--size S] [--ort JSON] [--unfused]   (extra onnxruntime session options; keep attention unfused)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGraph } from '../src/engine/graph/ops/index';
@@ -31,6 +31,7 @@ const { values: a } = parseArgs({
     size: { type: 'string' },
     ort: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '0' },
+    unfused: { type: 'boolean', default: false },
   },
 });
 
@@ -47,6 +48,8 @@ const src: TensorSource & { generateMs?: number } = model.weights
   ? await openSafetensors(await openPath(model.weights))
   : randomSource(a.model!, unetWeightShapes(cfg), seed);
 
+/** Progress on stderr, with memory, so a run killed for memory shows how far it got. */
+const progress = (what: string) => process.stderr.write(`${what}: rss ${memory().rss.toFixed(0)} MiB, peak ${memory().hwm.toFixed(0)} MiB\n`);
 const t0 = performance.now();
 const params = new Params(createGraph(`unet_${a.task}`), src, precision);
 const shape = { batch, height: size, width: size };
@@ -55,9 +58,14 @@ const buildMs = performance.now() - t0;
 
 const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
 const t1 = performance.now();
-const session = await createNodeSession(graph, { ortOptions });
+const session = await createNodeSession(graph, { ortOptions, unfusedAttention: a.unfused });
 const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
+progress('session created');
+// The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts
+// passes --expose-gc) so the step's peak shows the steady state an app reaches, not V8's GC timing.
+(globalThis as { gc?: () => void }).gc?.();
 const setupPeak = memory().hwm;
+progress('after gc');
 
 const rng = new Rng(seed + 1);
 const loraSize = loraLayout(cfg).size;
@@ -82,12 +90,13 @@ for (let r = 0; r <= Number(a.runs); r++) {
   const out = await session.run(feeds);
   times.push(performance.now() - s);
   peaks.push(memory().hwm);
+  progress(`run ${r}`);
   const check = (forward ? out.eps : out.grad_lora).data as Float32Array;
   finite &&= check.every(Number.isFinite);
 }
 await session.release();
 console.log(JSON.stringify({
   build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
-  step_peak_mib: Math.max(...peaks), setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
-  nodes: graph.nodes.length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
+  step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
+  nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
 }));

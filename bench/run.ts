@@ -68,7 +68,7 @@ for (const model of list(a.models!))
         process.stderr.write(`${model} ${precision} ${task} ${engine} (load ${loadBefore.join(' ')}) … `);
         const r =
           engine === 'ort'
-            ? child(process.execPath, ['--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
+            ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
                 '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!])
             : 'python' in torch
               ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,

@@ -297,7 +297,7 @@ def run(args):
         peaks.append(memory()['hwm'])
     mem = memory()
     print(json.dumps({
-        'build_ms': build_ms, 'first_ms': times[0], 'times_ms': times[1:], 'step_peak_mib': max(peaks),
+        'build_ms': build_ms, 'first_ms': times[0], 'times_ms': times[1:], 'step_peak_mib': max(peaks[1:]), 'first_peak_mib': peaks[0],
         'setup_peak_mib': setup_peak, 'rss_after_mib': mem['rss'], 'finite': math.isfinite(check),
         'threads': torch.get_num_threads(), 'torch': torch.__version__,
     }))
