@@ -2,7 +2,7 @@
 // build the graph, create the session, run a UNet forward (batch 2, one CFG step) or a gradient step
 // (batch 1: masked loss and d loss / d LoRA vector), and print one JSON line.
 //   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad [--runs N] [--threads T]
-//     [--size S] [--ort JSON] [--unfused]   (extra onnxruntime session options; keep attention unfused)
+//     [--size S] [--ort JSON] [--as-built]   (extra onnxruntime session options; skip the CPU rewrites)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGraph } from '../src/engine/graph/ops/index';
@@ -31,7 +31,7 @@ const { values: a } = parseArgs({
     size: { type: 'string' },
     ort: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '0' },
-    unfused: { type: 'boolean', default: false },
+    'as-built': { type: 'boolean', default: false },
   },
 });
 
@@ -57,8 +57,9 @@ const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : build
 const buildMs = performance.now() - t0;
 
 const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
+const asBuilt = a['as-built'];
 const t1 = performance.now();
-const session = await createNodeSession(graph, { ortOptions, unfusedAttention: a.unfused });
+const session = await createNodeSession(graph, { ortOptions, asBuilt });
 const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
 progress('session created');
 // The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts
@@ -98,5 +99,6 @@ await session.release();
 console.log(JSON.stringify({
   build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
   step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
-  nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
+  nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,
+  conv_transpose: graph.nodes.filter((n) => n.op === 'ConvTranspose').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
 }));

@@ -42,8 +42,8 @@ it('fuses every attention of a forward graph and gives the unfused values', asyn
   const ops = fusedGraph.nodes.map((n) => n.op);
   expect(ops.filter((o) => o === 'MultiHeadAttention')).toHaveLength(attentionCalls());
   expect(ops).not.toContain('Softmax');
-  const run = async (graph = unet(), unfusedAttention = true) => {
-    const s = await createNodeSession(graph, { unfusedAttention });
+  const run = async (graph = unet(), asBuilt = true) => {
+    const s = await createNodeSession(graph, { asBuilt });
     try {
       return asF32((await s.run(feeds)).eps);
     } finally {
