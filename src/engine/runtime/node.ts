@@ -1,9 +1,31 @@
 // Node entry to the runtime: onnxruntime-node (CPU). Only imported by the CLI, tests and bench.
 import * as ortNode from 'onnxruntime-node';
 import type { Graph } from '../graph/ir';
+import { convTransposeAsConv } from './conv-transpose-as-conv';
+import { fuseAttention } from './fuse-attention';
 import { EngineSession, type OrtModule, type SessionOptions } from './session';
 
 export const nodeOrt = ortNode as unknown as OrtModule;
 
-export const createNodeSession = (graph: Graph, opts: SessionOptions = {}): Promise<EngineSession> =>
-  EngineSession.create(nodeOrt, graph, { executionProviders: ['cpu'], ...opts });
+export interface NodeSessionOptions extends SessionOptions {
+  /** Skip the CPU rewrites (attention fusion, ConvTranspose as Conv): the graph runs as built. */
+  asBuilt?: boolean;
+}
+
+/**
+ * onnxruntime's CPU memory arena grows in power-of-two steps and keeps what it took: with the full-size
+ * UNet's gradient graph it passed 20 GB; plain allocations peak at what is live (see bench/RESULTS.md).
+ */
+const CPU_DEFAULTS = { enableCpuMemArena: false, enableMemPattern: false };
+
+export const createNodeSession = (graph: Graph, opts: NodeSessionOptions = {}): Promise<EngineSession> => {
+  if (!opts.asBuilt) {
+    fuseAttention(graph);
+    convTransposeAsConv(graph);
+  }
+  return EngineSession.create(nodeOrt, graph, {
+    executionProviders: ['cpu'],
+    ...opts,
+    ortOptions: { ...CPU_DEFAULTS, ...opts.ortOptions },
+  });
+};

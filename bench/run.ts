@@ -1,0 +1,87 @@
+// `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
+// its own child process. Writes bench/results.json and the table in bench/RESULTS.md and README.md.
+//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
+//     [--engines ort,torch] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--no-docs]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { MODELS } from './models';
+import { type CaseResult, type Results, renderTable, updateDocs } from './report';
+import { torchPython, torchVersion } from './torch-env';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..');
+const { values: a } = parseArgs({
+  options: {
+    models: { type: 'string', default: 'tiny,sd15' },
+    precisions: { type: 'string', default: 'fp32,fp16' },
+    tasks: { type: 'string', default: 'forward,grad' },
+    engines: { type: 'string', default: 'ort,torch' },
+    runs: { type: 'string' },
+    threads: { type: 'string', default: '2' },
+    ort: { type: 'string', default: '{}' },
+    out: { type: 'string', default: path.join(here, 'results.json') },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+const list = (s: string) => s.split(',').filter(Boolean);
+const engines = list(a.engines!);
+/** Timed runs after the warm-up: the full-size model takes minutes per configuration. */
+const runsFor = (model: string) => a.runs ?? (model === 'tiny' ? '5' : '1');
+
+const torch = engines.includes('torch') ? torchPython(path.join(here, 'out/venv')) : { unavailable: 'not requested' };
+const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
+
+/** Runs one child; its last stdout line is its JSON result. */
+function child(cmd: string, args: string[]): Record<string, unknown> {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 60 * 60 * 1000 });
+  const last = r.stdout?.trim().split('\n').pop() ?? '';
+  if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
+  const why = r.error?.message ?? (r.signal ? `killed by ${r.signal}` : `exit ${r.status}`);
+  const tail = (r.stderr ?? '').trim().split('\n').filter((l) => !/npm warn/.test(l)).slice(-3).join(' | ');
+  return { error: `${why}${tail ? `: ${tail}` : ''}` };
+}
+
+const results: Results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '?', memGiB: Math.round(os.totalmem() / 2 ** 30) },
+  threads: Number(a.threads),
+  torch: 'python' in torch ? { version: torchVersion(torch.python) } : { unavailable: torch.unavailable },
+  cases: [],
+};
+if ('python' in torch && list(a.models!).includes('tiny'))
+  results.torchCheck = child(torch.python, [path.join(here, 'torch_unet.py'), 'check', '--model', path.dirname(path.dirname(MODELS.tiny.config))]);
+
+mkdirSync(path.dirname(a.out!), { recursive: true });
+for (const model of list(a.models!))
+  for (const precision of list(a.precisions!))
+    for (const task of list(a.tasks!)) {
+      const c: CaseResult = { model, precision, task };
+      const m = MODELS[model];
+      const runs = runsFor(model);
+      results.cases.push(c);
+      for (const engine of engines) {
+        const loadBefore = load();
+        process.stderr.write(`${model} ${precision} ${task} ${engine} (load ${loadBefore.join(' ')}) … `);
+        const r =
+          engine === 'ort'
+            ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
+                '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!])
+            : 'python' in torch
+              ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,
+                  ...(m.weights ? ['--weights', m.weights] : []), '--precision', precision, '--task', task,
+                  '--runs', runs, '--threads', a.threads!])
+              : { error: `unavailable: ${torch.unavailable}` };
+        r.load = [loadBefore, load()];
+        process.stderr.write(`${r.error ? String(r.error) : `${Math.round(Math.min(...(r.times_ms as number[])))} ms`}\n`);
+        c[engine as 'ort' | 'torch'] = r;
+        writeFileSync(a.out!, JSON.stringify(results, null, 2) + '\n');
+      }
+    }
+
+const table = renderTable(results);
+console.log(table);
+if (!a['no-docs']) updateDocs(root, results, table);
