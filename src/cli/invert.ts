@@ -50,7 +50,7 @@ async function printEval(sd: StableDiffusion, space: InversionSpace, set: EvalSe
 
 export async function invertCommand(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
-    known: ['model', 'space', 'image', 'mask', 'steps', 'components', 'lr', 'weight-decay', 'seed', 'preset', 'size', 'crop',
+    known: ['model', 'space', 'image', 'mask', 'steps', 'components', 'lr', 'beta1', 'beta2', 'eps', 'weight-decay', 'seed', 'preset', 'size', 'crop',
       'checkpoint', 'checkpoint-every', 'eval', 'precision', 'out'],
   });
   const out = str(f, 'out');
@@ -63,7 +63,8 @@ export async function invertCommand(argv: string[]): Promise<void> {
     const folder = spaceFolderFromPath(str(f, 'space'));
     const available = (await openTensor(await folder.source('V.pt'))).shape[1];
     const { settings, notes } = resolveSettings(preset, {
-      steps: opt(f, 'steps'), components: opt(f, 'components'), lr: opt(f, 'lr'), weightDecay: opt(f, 'weight-decay'), seed: opt(f, 'seed'),
+      steps: opt(f, 'steps'), components: opt(f, 'components'), lr: opt(f, 'lr'), beta1: opt(f, 'beta1'), beta2: opt(f, 'beta2'),
+      eps: opt(f, 'eps'), weightDecay: opt(f, 'weight-decay'), seed: opt(f, 'seed'),
     }, available);
     const space = await loadSpace(folder, { k: settings.components, layout: sd.lora });
     for (const n of [...inputs.notes, ...notes]) console.log(`note: ${n}`);
