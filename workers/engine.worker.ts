@@ -7,7 +7,10 @@ import { MissingFileError } from '../src/engine/io/source';
 import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
+import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { directionsApi } from './directions';
+import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
 import { encodePng, latentPreview } from './preview';
 
@@ -67,6 +70,8 @@ let probe: BackendProbe | undefined;
 let sd: StableDiffusion | undefined;
 let info: ModelInfo | undefined;
 let job: AbortController | undefined;
+// The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
+let space: Space | undefined;
 
 const hubSource = (s: ModelSource) => {
   if (s.kind !== 'hub') throw new Error('downloads need a hub or mirror source; a local folder is read in place');
@@ -157,6 +162,10 @@ const api = {
     return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
   },
 
+  setSpace(data: SpaceData): void {
+    space = new Space(data);
+  },
+
   cancel(): void {
     job?.abort();
   },
@@ -173,5 +182,15 @@ const api = {
   },
 };
 
-export type EngineApi = typeof api;
-Comlink.expose(api);
+// Inversion and pullback directions (workers/invert.ts, workers/directions.ts) use the same model and space.
+const context: EngineContext = {
+  sd: () => sd ?? raise('no model loaded'),
+  space: () => space ?? raise('no w2w space loaded: import one on the Create screen first'),
+};
+const raise = (msg: string): never => {
+  throw new Error(msg);
+};
+const engineApi = { ...api, ...invertApi(context), ...directionsApi(context) };
+
+export type EngineApi = typeof engineApi;
+Comlink.expose(engineApi);
