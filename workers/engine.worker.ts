@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/io/cache';
 import { folderFromFiles } from '../src/engine/io/model-folder';
+import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
 import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
@@ -34,6 +35,8 @@ export interface ModelInfo {
   defaultSize: number;
   sizeMultiple: number;
   scheduler: string;
+  /** The UNet's w2w LoRA layout (the space worker checks and exports against it). */
+  layout: LoraLayout;
 }
 
 export interface GenerateParams {
@@ -141,7 +144,7 @@ const api = {
     );
     info = {
       source: describeSource(s), provider, precision, loraSize: sd.loraSize, defaultSize: sd.defaultImageSize,
-      sizeMultiple: sd.sizeMultiple, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
+      sizeMultiple: sd.sizeMultiple, layout: sd.lora, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
     };
     return info;
   },

@@ -70,6 +70,7 @@ export interface InversionCallbacks {
 export interface InversionOutcome {
   /** 'done' with the coefficients, or 'cancelled' (resumable from the stored state). */
   status: 'done' | 'cancelled';
+  photoName: string;
   coef: Float32Array;
   losses: number[];
   step: number;
@@ -118,7 +119,7 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
   const every = Math.max(1, Math.floor(request.checkpointEvery));
   const previewEvery = Math.max(1, Math.floor(request.preview.every));
   const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
-    status, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
+    status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
   });
   try {
     const state = await invert(sd, space, { image: p.image, mask }, job.settings, {

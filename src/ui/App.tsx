@@ -2,6 +2,8 @@
 import { useEffect } from 'react';
 import { checkCapabilities, planDownload } from './actions/model';
 import { CreateScreen } from './components/CreateScreen';
+import { DirectionsPanel } from './components/DirectionsPanel';
+import { InvertPanel } from './components/InvertPanel';
 import { ModelsScreen } from './components/ModelsScreen';
 import { useApp, setApp, type Tab } from './store';
 import { ModelStatus } from './components/ModelStatus';
@@ -9,6 +11,8 @@ import { ModelStatus } from './components/ModelStatus';
 const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
   { id: 'models', label: 'Models', needsModel: false },
   { id: 'create', label: 'Create', needsModel: true },
+  { id: 'invert', label: 'Invert', needsModel: true },
+  { id: 'directions', label: 'Directions', needsModel: true },
 ];
 
 export function App() {
@@ -39,6 +43,8 @@ export function App() {
       <main>
         {tab === 'models' && <ModelsScreen />}
         {tab === 'create' && <CreateScreen />}
+        {tab === 'invert' && <InvertPanel />}
+        {tab === 'directions' && <DirectionsPanel />}
       </main>
     </div>
   );

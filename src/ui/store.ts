@@ -4,7 +4,7 @@ import type { FileProgress } from '../engine/io/cache';
 import type { Capabilities, DownloadPlan, ModelInfo } from '../../workers/engine.worker';
 import { initialSources, type Sources } from './config';
 
-export type Tab = 'models' | 'create' | 'invert' | 'library';
+export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';
 export type ModelPhase = 'idle' | 'planning' | 'planned' | 'downloading' | 'loading' | 'ready' | 'error';
 export type Precision = 'auto' | 'fp32' | 'fp16';
 
@@ -35,6 +35,8 @@ export interface GalleryItem {
   /** The identity (and edits) it was made with, for its caption. */
   identity: string;
   ms: number;
+  /** The LoRA vectors it was made with (directions rerun its trajectory). */
+  loras?: { lora: Float32Array | null; lora2: Float32Array | null; switchAt: number };
 }
 
 export interface LivePreview {
