@@ -1,0 +1,140 @@
+// The invert panel end to end (headless Chromium, wasm backend, the fixture in hub layout): bad files get
+// a clear error before any model work; the fixture photo is inverted for a few steps with a head mask,
+// losses and previews shown, the result lands in the library; a reload mid-run offers "Resume" and the
+// run continues from its checkpoint. No main-thread task reaches 100 ms while inverting.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { appServer, type AppPage } from './app-helpers';
+import { importSpace, readyApp, waitReady } from './app-flow';
+import { launchChromium } from './browser';
+import { FIXTURES, type TestServer } from './server';
+
+const PHOTO = path.join(FIXTURES, 'tiny-sd-a', 'inversion-photo.png');
+const MAX_TASK_MS = 100;
+
+/** A PNG signature and IHDR claiming 20000×20000 pixels, nothing else. */
+function hugePngHeader(): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]).copy(b);
+  b.writeUInt32BE(13, 8);
+  b.write('IHDR', 12, 'latin1');
+  b.writeUInt32BE(20000, 16);
+  b.writeUInt32BE(20000, 20);
+  b.set([8, 6, 0, 0, 0], 24);
+  return b;
+}
+
+async function drop(page: Page, name: string, buffer: Buffer, mimeType = 'application/octet-stream') {
+  await page.getByLabel('Photo file').setInputFiles({ name, mimeType, buffer });
+}
+
+async function settings(page: Page, v: { steps: number; checkpoint: number; preview: number }) {
+  await page.getByLabel('Image size').selectOption('64');
+  await page.getByLabel('Steps', { exact: true }).fill(String(v.steps));
+  await page.getByLabel('Learning rate').fill('0.3');
+  await page.getByLabel('Seed', { exact: true }).fill('1');
+  await page.getByLabel('Checkpoint every').fill(String(v.checkpoint));
+  await page.getByLabel('Preview every').fill(String(v.preview));
+  await page.getByLabel('Preview steps').fill('2');
+}
+
+const stepOf = async (page: Page) => Number(/step (\d+) \//.exec((await page.getByTestId('inversion-status').textContent()) ?? '')?.[1] ?? -1);
+
+describe('invert panel (wasm)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let app: AppPage;
+  before(async () => {
+    server = await appServer();
+    browser = await launchChromium({ webgpu: false });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('bad files: a clear error, before any model work', { timeout: 240_000 }, async () => {
+    app = await readyApp(browser, server);
+    await importSpace(app);
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    const error = page.getByTestId('invert-error');
+    const cases: [string, Buffer, RegExp][] = [
+      ['notes.txt', Buffer.from('just some text, not a picture'), /notes\.txt: .*(not an image|unrecognized|unknown)/i],
+      ['empty.png', Buffer.alloc(0), /empty\.png: .*(empty|0 bytes)/i],
+      ['huge.png', hugePngHeader(), /huge\.png: .*20000×20000/],
+      ['broken.png', Buffer.concat([readFileSync(PHOTO).subarray(0, 60)]), /broken\.png: .*(corrupt|truncated|decode)/i],
+    ];
+    for (const [name, bytes, expected] of cases) {
+      await drop(page, name, bytes);
+      await page.waitForFunction((n) => document.querySelector('[data-testid="invert-error"]')?.textContent?.startsWith(n), name, { timeout: 20_000 });
+      assert.match((await error.textContent()) ?? '', expected);
+    }
+    assert.equal(await page.getByTestId('mask-canvas').count(), 0, 'no photo was taken');
+    assert.equal(await page.getByRole('button', { name: 'Invert', exact: true }).isDisabled(), true);
+    await app.shot('app-invert-error.png');
+  });
+
+  test('invert the fixture photo: losses, previews, result in the library, no long task', { timeout: 300_000 }, async () => {
+    const { page } = app;
+    await page.getByLabel('Photo file').setInputFiles(PHOTO);
+    await page.getByTestId('mask-canvas').waitFor();
+    assert.equal(await page.getByTestId('invert-error').count(), 0);
+    await page.getByRole('button', { name: 'Head ellipse' }).click();
+    await page.getByText('Only the painted region counts').waitFor();
+    await settings(page, { steps: 3, checkpoint: 1, preview: 2 });
+    await app.resetLongTasks();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-saved').waitFor({ timeout: 240_000 });
+    const tasks = await app.longTasks();
+    assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during inversion: ${JSON.stringify(tasks)} ms`);
+    assert.equal(await stepOf(page), 3);
+    const loss = Number(await page.getByTestId('inversion-loss').textContent());
+    assert.ok(Number.isFinite(loss) && loss > 0 && loss < 10, `loss ${loss}`);
+    assert.equal(await page.getByTestId('loss-curve').getAttribute('data-points'), '3');
+    assert.match((await page.getByTestId('inversion-preview').getAttribute('alt')) ?? '', /^inversion preview, step 3$/);
+    assert.match((await page.getByTestId('invert-saved').textContent()) ?? '', /inverted inversion-photo\.png/);
+    await app.shot('app-invert.png');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
+    await page.getByRole('tab', { name: 'Create' }).click();
+    assert.match((await page.getByTestId('identity-name').textContent()) ?? '', /inverted inversion-photo\.png/);
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('reload mid-inversion: Resume continues from the checkpoint', { timeout: 400_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Photo file').setInputFiles(PHOTO);
+    await page.getByTestId('mask-canvas').waitFor();
+    await settings(page, { steps: 40, checkpoint: 2, preview: 100 });
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.waitForFunction(() => /step ([5-9]|\d\d) \//.test(document.querySelector('[data-testid="inversion-status"]')?.textContent ?? ''), undefined, { timeout: 240_000 });
+    const reached = await stepOf(page);
+    await page.reload();
+    await waitReady(app);
+    await page.getByTestId('space-ready').waitFor({ timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    const pending = page.getByTestId('invert-pending');
+    await pending.waitFor({ timeout: 30_000 });
+    const m = /stopped at step (\d+) of 40/.exec((await pending.textContent()) ?? '');
+    assert.ok(m, await pending.textContent() ?? '');
+    const saved = Number(m[1]);
+    assert.ok(saved >= 2 && saved % 2 === 0 && saved <= reached, `checkpoint at ${saved}, run reached ${reached}`);
+    await app.shot('app-invert-resume.png');
+    await page.getByRole('button', { name: 'Resume' }).click();
+    // The curve keeps the checkpoint's losses, and steps continue after it.
+    await page.waitForFunction((s) => Number(document.querySelector('[data-testid="loss-curve"]')?.getAttribute('data-points')) >= s + 2, saved, { timeout: 120_000 });
+    assert.ok((await stepOf(page)) >= saved + 2);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await pending.waitFor({ timeout: 60_000 });
+    const after = Number(/stopped at step (\d+)/.exec((await pending.textContent()) ?? '')?.[1]);
+    assert.ok(after >= saved + 2, `cancelled at ${after}, resumed from ${saved}`);
+    await page.getByRole('button', { name: 'Discard' }).click();
+    await pending.waitFor({ state: 'detached' });
+    assert.deepEqual(app.errors, []);
+  });
+});
