@@ -5,7 +5,7 @@ import { ellipseMask, isMaskOn, loadImage, type ImageProbe } from '../src/engine
 import type { Rgba } from '../src/engine/sd/image';
 import { encodePng } from './preview';
 
-/** Longest side of the picture the page shows and paints the mask on. */
+/** Longest side of the picture the page shows and paints the mask on (small photos are scaled up, so the brush stays fine). */
 export const VIEW_SIDE = 512;
 
 export interface PhotoView {
@@ -13,7 +13,7 @@ export interface PhotoView {
   /** The decoded (oriented) photo's size. */
   width: number;
   height: number;
-  /** A copy scaled to fit VIEW_SIDE, for the crop and mask view. */
+  /** A copy scaled to VIEW_SIDE on its longer side, for the crop and mask view. */
   view: Blob;
   viewWidth: number;
   viewHeight: number;
@@ -48,7 +48,7 @@ export async function readImageFile(file: Blob, name: string): Promise<Rgba> {
 }
 
 export const viewSize = (w: number, h: number): [number, number] => {
-  const s = Math.min(1, VIEW_SIDE / Math.max(w, h));
+  const s = VIEW_SIDE / Math.max(w, h);
   return [Math.max(1, Math.round(w * s)), Math.max(1, Math.round(h * s))];
 };
 

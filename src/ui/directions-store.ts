@@ -4,7 +4,8 @@ import { create } from 'zustand';
 import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/directions';
 
 export interface SliderSet {
-  values: number[];
+  /** Slider value per direction (the results' `values` are the singular values). */
+  sliders: number[];
   /** Latest image per direction (object URLs), with the slider value it was made at. */
   previews: ({ url: string; at: number } | undefined)[];
 }

@@ -13,7 +13,7 @@ const generation = (g: GalleryItem): Generation => ({
   ...g.settings, lora: g.loras?.lora ?? null, lora2: g.loras?.lora2 ?? null, switchAt: g.loras?.switchAt ?? 1000,
 });
 
-const sliders = (n: number): SliderSet => ({ values: new Array(n).fill(0), previews: new Array(n).fill(undefined) });
+const sliders = (n: number): SliderSet => ({ sliders: new Array(n).fill(0), previews: new Array(n).fill(undefined) });
 
 export async function discoverImageDirections(): Promise<void> {
   const { gallery } = getApp();
@@ -83,7 +83,7 @@ const withPreview = <T extends SliderSet>(set: T, i: number, png: Blob, at: numb
 export function setImageSlider(i: number, s: number): void {
   const image = getDirections().image;
   if (!image) return;
-  setDirections({ image: { ...image, values: image.values.map((v, j) => (j === i ? s : v)) } });
+  setDirections({ image: { ...image, sliders: image.sliders.map((v, j) => (j === i ? s : v)) } });
   schedule(async () => {
     const png = await engineWorker().imageEdit(i, s);
     const cur = getDirections().image;
@@ -94,7 +94,7 @@ export function setImageSlider(i: number, s: number): void {
 export function setIdentitySlider(i: number, s: number): void {
   const set = getDirections().identity;
   if (!set) return;
-  setDirections({ identity: { ...set, values: set.values.map((v, j) => (j === i ? s : v)) } });
+  setDirections({ identity: { ...set, sliders: set.sliders.map((v, j) => (j === i ? s : v)) } });
   schedule(async () => {
     const { coef, png } = await engineWorker().identityEdit(i, s, { ...getApp().gen, lora: null, lora2: null });
     const cur = getDirections().identity;

@@ -12,14 +12,14 @@ import { Slider } from './Slider';
 import './invert.css';
 
 function DirectionSliders({ set, kind, onChange, extra }: {
-  set: SliderSet & { values: number[] };
+  set: SliderSet;
   kind: string;
   onChange: (i: number, v: number) => void;
   extra?: (i: number) => React.ReactNode;
 }) {
   return (
     <div className="sliders">
-      {set.values.map((v, i) => (
+      {set.sliders.map((v, i) => (
         <div key={i} className="direction">
           <div>
             <Slider label={`${kind} direction ${i + 1}`} value={v} min={-1} max={1} step={0.05} onChange={(x) => onChange(i, x)} />

@@ -34,9 +34,6 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
         <NumberField label="Learning rate" value={value('lr', p.lr)} min={1e-6} max={100} step={0.01} onChange={set('lr')} />
         <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
       </div>
-      {k !== undefined && overrides.components === undefined && p.components > k && (
-        <p className="note">The space holds {k} principal components, fewer than the {preset} preset's {p.components}: using {k}.</p>
-      )}
       <div className="row">
         <label>
           Image size
