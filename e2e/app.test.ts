@@ -80,7 +80,7 @@ describe('app, WebGPU off (wasm)', () => {
 
   test('sample an identity, generate; an attribute slider changes the image', { timeout: 240_000 }, async () => {
     const { page } = app;
-    await page.getByLabel('Steps').fill('3');
+    await page.getByLabel('Steps', { exact: true }).fill('3');
     await page.getByLabel('Size').selectOption('64');
     await importSpaceAndSample(app);
     const first = await generate(app, 120_000);
@@ -127,6 +127,35 @@ describe('app, WebGPU off (wasm)', () => {
     await app.shot('app-library.png');
   });
 
+  test('invert the fixture photo: mask, progress, cancel, resume, preview, result in the library', { timeout: 240_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByRole('button', { name: 'Head ellipse' }).click();
+    await page.getByLabel('Inversion steps', { exact: true }).fill('4');
+    await page.getByLabel('Preview every', { exact: true }).fill('2');
+    await page.getByLabel('Preview steps', { exact: true }).fill('1');
+    await app.resetLongTasks();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    // The photo preset wants 10000 components; the fixture space has fewer, and the app says so.
+    await page.getByText(/the space holds \d+ principal components, fewer than the photo preset's 10000/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('invert-step').filter({ hasText: /^[1-3]$/ }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const resume = page.getByRole('button', { name: /^Resume \(inversion-photo\.png, step [1-4] of 4\)/ });
+    await resume.waitFor({ timeout: 60_000 });
+    await resume.click();
+    await page.getByTestId('invert-result').waitFor({ timeout: 120_000 });
+    const tasks = await app.longTasks();
+    assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during inversion: ${JSON.stringify(tasks)} ms`);
+    assert.equal(await page.getByTestId('invert-step').textContent(), '4');
+    assert.match((await page.getByRole('img', { name: /^loss over 4 steps/ }).getAttribute('aria-label')) ?? '', /last \d/);
+    await page.getByTestId('invert-preview').waitFor();
+    await app.shot('app-invert.png');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
+    assert.deepEqual(app.errors, []);
+  });
+
   test('reload: model from the cache, library intact', { timeout: 120_000 }, async () => {
     const { page } = app;
     const before = server.requests.length;
@@ -137,7 +166,7 @@ describe('app, WebGPU off (wasm)', () => {
     await page.getByTestId('space-ready').waitFor();
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByTestId('library-entry').first().waitFor();
-    assert.equal(await page.getByTestId('library-entry').count(), 1);
+    assert.equal(await page.getByTestId('library-entry').count(), 2);
     assert.equal(await page.getByRole('textbox', { name: 'name of Ada' }).inputValue(), 'Ada');
   });
 
@@ -183,7 +212,7 @@ describe('app on WebGPU (SwiftShader)', () => {
   test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
     const app = await firstRun(browser, server, 'WebGPU');
     const { page } = app;
-    await page.getByLabel('Steps').fill('1');
+    await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
     await page.getByLabel('Size').selectOption('64');
     await importSpaceAndSample(app);

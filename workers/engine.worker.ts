@@ -11,6 +11,7 @@ import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { dropCheckpoint, runInversion, savedCheckpoint, type InvertOutcome, type InvertProgress, type InvertRequest, type InvertStart } from './invert-job';
 import { encodePng, latentPreview } from './preview';
 
 export interface Capabilities extends BackendProbe {
@@ -167,6 +168,18 @@ const api = {
   setSpace(data: SpaceData): void {
     space = new Space(data);
   },
+
+  /** Inverts a photo (or resumes the stored checkpoint) into coefficients of the shared space. */
+  async invert(req: InvertRequest | 'resume', onStart: (s: InvertStart) => void, onProgress: (p: InvertProgress) => void): Promise<InvertOutcome> {
+    if (!sd) throw new Error('no model loaded');
+    if (!space) throw new Error('no w2w space loaded: import one first');
+    job?.abort();
+    const controller = (job = new AbortController());
+    return runInversion(sd, space, req, controller.signal, onStart, onProgress);
+  },
+
+  savedInversion: savedCheckpoint,
+  dropInversion: dropCheckpoint,
 
   cancel(): void {
     job?.abort();
