@@ -5,27 +5,22 @@ import { openPath } from '../engine/io/source-node';
 import { loraFromTensors } from '../engine/models/lora';
 import { tensorToRgba } from '../engine/sd/image';
 import { generate } from '../engine/sd/pipeline';
-import { num, parseFlags, str } from './args';
+import { parseFlags, str } from './args';
+import { GENERATION_FLAGS, generationSettings } from './generation-flags';
 import { openModel } from './node-model';
 import { encodePng } from './png';
 
 export async function generateCommand(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
-    known: ['model', 'prompt', 'negative', 'seed', 'steps', 'guidance', 'scheduler', 'lora', 'out', 'width', 'height', 'precision'],
+    known: ['model', ...GENERATION_FLAGS, 'lora', 'out', 'precision'],
   });
   const sd = await openModel(str(f, 'model'), str(f, 'precision', 'fp32'));
   try {
     const lora = f.lora ? await loraFromTensors(sd.lora, await openSafetensors(await openPath(str(f, 'lora')))) : null;
     const started = Date.now();
     const r = await generate(sd, {
+      ...generationSettings(f),
       prompt: str(f, 'prompt'),
-      negative: str(f, 'negative', 'low quality, blurry, unfinished, cartoon'),
-      seed: num(f, 'seed', 0),
-      steps: num(f, 'steps', 50),
-      guidance: num(f, 'guidance', 3.0),
-      scheduler: str(f, 'scheduler', 'pndm') as 'pndm' | 'ddim',
-      width: f.width ? num(f, 'width') : undefined,
-      height: f.height ? num(f, 'height') : undefined,
       lora,
       onStep: (s) => {
         process.stdout.write(`\rstep ${s.step}/${s.total} t=${s.timestep}   `);

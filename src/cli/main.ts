@@ -1,4 +1,5 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { directionsCommand } from './directions';
 import { editCommand } from './edit';
 import { evalCommand } from './eval';
 import { exportCommand } from './export';
@@ -15,6 +16,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   export: exportCommand,
   import: importCommand,
   invert: invertCommand,
+  directions: directionsCommand,
 };
 
 async function main() {

@@ -21,6 +21,8 @@ export interface GenerateOptions {
   /** Delayed injection: this vector replaces `lora` at timesteps t ≤ switchAt. */
   lora2?: Float32Array | null;
   switchAt?: number;
+  /** Moves x_t by `delta` right before the UNet evaluation at 0-based step `step` (pullback edits). */
+  latentEdit?: { step: number; delta: Float32Array } | null;
   /** Initial latents instead of seeded noise (conformance checks). */
   noise?: Float32Array;
   /** Called after every UNet evaluation; a preview decode is the caller's choice. */
@@ -61,10 +63,14 @@ export async function generate(sd: StableDiffusion, o: GenerateOptions): Promise
 
   const zeros = new Float32Array(sd.loraSize);
   const timesteps = scheduler.timesteps;
+  const edit = o.latentEdit;
+  if (edit && (edit.delta.length !== n || !Number.isInteger(edit.step) || edit.step < 0 || edit.step >= timesteps.length))
+    throw new Error(`latent edit: step ${edit.step} must be in 0..${timesteps.length - 1} and delta must have ${n} values (has ${edit.delta.length})`);
   for (let i = 0; i < timesteps.length; i++) {
     o.signal?.throwIfAborted();
     const t = timesteps[i];
     const lora = (o.lora2 && o.switchAt !== undefined && t <= o.switchAt ? o.lora2 : o.lora) ?? zeros;
+    if (edit?.step === i) latents = latents.map((v, j) => v + edit.delta[j]);
     const input = scheduler.scaleModelInput(latents, t);
     const doubled = new Float32Array(2 * n);
     doubled.set(input, 0);

@@ -12,6 +12,7 @@ import { loraLayout, type LoraLayout } from '../models/lora';
 import { FP32, Params, type Precision } from '../models/params';
 import { buildUNet } from '../models/unet';
 import { buildVaeDecoder, buildVaeEncoder, vaeScaleFactor } from '../models/vae';
+import { buildPullback, type PullbackProduct, type PullbackWrt } from '../pullback/graph';
 import type { EngineSession } from '../runtime/session';
 import { f32, i64, type HostTensor } from '../runtime/tensor';
 import { createScheduler, parseSchedulerName, type RawSchedulerConfig, type Scheduler } from '../schedulers/index';
@@ -41,7 +42,7 @@ export class StableDiffusion {
 
   private constructor(
     readonly folder: ModelFolder,
-    private readonly runtime: Runtime,
+    readonly runtime: Runtime,
     readonly unetConfig: UNetConfig,
     readonly vaeConfig: VaeConfig,
     readonly clipConfig: ClipTextConfig,
@@ -159,6 +160,22 @@ export class StableDiffusion {
       sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora), target, mask,
     });
     return { loss: (out.loss.data as Float32Array)[0], grad: out.grad_lora.data as Float32Array };
+  }
+
+  /**
+   * h (output `mid`, the UNet mid-block output) and the Jacobian products `products` of h w.r.t. `wrt`
+   * (see pullback/graph.ts). Feeds: the UNet's inputs with `lora`, plus `tangent` / `cotangent` as needed.
+   */
+  async pullback(
+    wrt: PullbackWrt, products: readonly PullbackProduct[], feeds: Record<string, HostTensor>,
+  ): Promise<Record<string, HostTensor>> {
+    if (!feeds.sample) throw new Error('pullback: missing input sample');
+    const [b, , h, w] = feeds.sample.shape;
+    const key = `pullback_${wrt}_${products.join('_')}_b${b}_${h}x${w}`;
+    const s = await this.session(key, 'unet', (p) =>
+      buildPullback(this.unetConfig, p, { batch: b, height: h, width: w, wrt, products }),
+    );
+    return s.run(feeds);
   }
 
   /** VAE posterior of images in [−1, 1]: mean and clamped log-variance (unscaled latents). */
