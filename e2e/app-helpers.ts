@@ -1,6 +1,6 @@
 // Shared pieces of the app's end-to-end tests: the server with the fixture (plus a corrupt copy), a page
 // that records console errors and long tasks, and screenshots.
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SCREENSHOTS } from './browser';
@@ -28,6 +28,10 @@ export async function appServer(): Promise<TestServer> {
     if (f.startsWith('unet/') && f.endsWith('.safetensors')) new DataView(bytes.buffer).setBigUint64(0, BigInt(bytes.length * 2), true);
     files[`/${BROKEN}/resolve/main/${f}`] = bytes;
   }
+  // The hub's tree API, which the space import lists its folder with (to find proj_<n>pc.pt).
+  const dir = path.join(FIXTURES, 'tiny-sd-a', 'w2w-space');
+  const listing = readdirSync(dir).map((f) => ({ type: 'file', path: `w2w-space/${f}`, size: statSync(path.join(dir, f)).size }));
+  files['/api/models/test/tiny-sd-a/tree/main/w2w-space'] = new TextEncoder().encode(JSON.stringify(listing));
   return startServer({ dist: DIST, owners: { test: FIXTURES }, files });
 }
 

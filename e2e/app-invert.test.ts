@@ -28,12 +28,12 @@ function hugePngHeader(): Buffer {
 }
 
 async function drop(page: Page, name: string, buffer: Buffer, mimeType = 'application/octet-stream') {
-  await page.getByLabel('Photo file').setInputFiles({ name, mimeType, buffer });
+  await page.getByLabel('Choose photo…').setInputFiles({ name, mimeType, buffer });
 }
 
 async function settings(page: Page, v: { steps: number; checkpoint: number; preview: number }) {
   await page.getByLabel('Image size').selectOption('64');
-  await page.getByLabel('Steps', { exact: true }).fill(String(v.steps));
+  await page.getByLabel('Inversion steps', { exact: true }).fill(String(v.steps));
   await page.getByLabel('Learning rate').fill('0.3');
   await page.getByLabel('Seed', { exact: true }).fill('1');
   await page.getByLabel('Checkpoint every').fill(String(v.checkpoint));
@@ -80,7 +80,7 @@ describe('invert panel (wasm)', () => {
 
   test('invert the fixture photo: losses, previews, result in the library, no long task', { timeout: 300_000 }, async () => {
     const { page } = app;
-    await page.getByLabel('Photo file').setInputFiles(PHOTO);
+    await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
     assert.equal(await page.getByTestId('invert-error').count(), 0);
     await page.getByRole('button', { name: 'Head ellipse' }).click();
@@ -88,7 +88,7 @@ describe('invert panel (wasm)', () => {
     await settings(page, { steps: 3, checkpoint: 1, preview: 2 });
     await app.resetLongTasks();
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
-    await page.getByTestId('invert-saved').waitFor({ timeout: 240_000 });
+    await page.getByTestId('invert-result').waitFor({ timeout: 240_000 });
     const tasks = await app.longTasks();
     assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during inversion: ${JSON.stringify(tasks)} ms`);
     assert.equal(await stepOf(page), 3);
@@ -96,7 +96,7 @@ describe('invert panel (wasm)', () => {
     assert.ok(Number.isFinite(loss) && loss > 0 && loss < 10, `loss ${loss}`);
     assert.equal(await page.getByTestId('loss-curve').getAttribute('data-points'), '3');
     assert.match((await page.getByTestId('inversion-preview').getAttribute('alt')) ?? '', /^inversion preview, step 3$/);
-    assert.match((await page.getByTestId('invert-saved').textContent()) ?? '', /inverted inversion-photo\.png/);
+    assert.match((await page.getByTestId('invert-result').textContent()) ?? '', /inverted inversion-photo\.png/);
     await app.shot('app-invert.png');
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
@@ -108,7 +108,7 @@ describe('invert panel (wasm)', () => {
   test('reload mid-inversion: Resume continues from the checkpoint', { timeout: 400_000 }, async () => {
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
-    await page.getByLabel('Photo file').setInputFiles(PHOTO);
+    await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
     await settings(page, { steps: 40, checkpoint: 2, preview: 100 });
     await page.getByRole('button', { name: 'Invert', exact: true }).click();

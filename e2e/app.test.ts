@@ -1,66 +1,173 @@
-// The app end to end in headless Chromium (WebGPU on SwiftShader): first run against a local mirror in
-// hub layout, download with progress, generate, reload from the cache, offline shell, corrupt file.
+// The app end to end in headless Chromium against a local mirror in hub layout. The whole flow runs on
+// the wasm backend (WebGPU off: the fallback and its note); WebGPU on SwiftShader, 50–150× slower,
+// runs the first run and a one-step generation with a sampled identity.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
 import { appServer, BROKEN, imageBytes, MODEL, modelBytes, openApp, SPACE, type AppPage } from './app-helpers';
-import type { TestServer } from './server';
+import { parseUNetConfig } from '../src/engine/io/config';
+import { loraLayout } from '../src/engine/models/lora';
+import { FIXTURES, type TestServer } from './server';
 
 const MAX_TASK_MS = 100;
 
-describe('app on WebGPU', () => {
+const safetensorsKeys = (b: Buffer): string[] =>
+  Object.keys(JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString())).filter((k) => k !== '__metadata__');
+const NEWEST = '.gallery img[alt^="generated image"]';
+
+/** Opens the app on the fixture mirror, downloads the model and waits until it is loaded. */
+async function firstRun(browser: Browser, server: TestServer, backend: string): Promise<AppPage> {
+  const app = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}&space=${SPACE}`);
+  const { page } = app;
+  await page.getByTestId('backend').waitFor();
+  assert.equal(await page.getByTestId('backend').textContent(), backend);
+  await page.getByTestId('download-total').waitFor();
+  assert.equal(Number(await page.getByTestId('download-total').getAttribute('data-bytes')), modelBytes());
+  assert.match((await page.getByTestId('download-total').textContent()) ?? '', /^Total \d+\.\d MB$/);
+  await page.getByRole('button', { name: /^Download/ }).click();
+  await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+  const unetGets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
+  assert.equal(unetGets.length, 1);
+  return app;
+}
+
+/** Clicks Generate and waits for a new gallery image; asserts no main-thread task reached 100 ms. */
+async function generate(app: AppPage, timeout: number): Promise<Buffer> {
+  const { page } = app;
+  const count = await page.locator(NEWEST).count();
+  await app.resetLongTasks();
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await page.locator(NEWEST).nth(count).waitFor({ timeout });
+  const tasks = await app.longTasks();
+  assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during generation: ${JSON.stringify(tasks)} ms`);
+  return imageBytes(page, NEWEST);
+}
+
+async function importSpaceAndSample(app: AppPage): Promise<void> {
+  const { page } = app;
+  await page.getByRole('button', { name: 'Import space' }).click();
+  await page.getByTestId('space-ready').or(page.locator('.space-import [role=alert]')).waitFor({ timeout: 60_000 });
+  const alert = page.locator('.space-import [role=alert]');
+  if (await alert.count()) assert.fail(`space import failed: ${await alert.textContent()}`);
+  await page.getByRole('button', { name: 'Sample identity' }).click();
+  await page.getByTestId('identity-name').waitFor();
+}
+
+describe('app, WebGPU off (wasm)', () => {
   let server: TestServer;
   let browser: Browser;
   let app: AppPage;
   before(async () => {
     server = await appServer();
-    browser = await launchChromium();
+    browser = await launchChromium({ webgpu: false });
   });
   after(async () => {
     await browser?.close();
     await server?.close();
   });
 
-  test('first run: capabilities, sizes, download with progress, model ready', { timeout: 120_000 }, async () => {
-    app = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}&space=${SPACE}`);
-    const { page } = app;
-    await page.getByTestId('backend').waitFor();
-    assert.equal(await page.getByTestId('backend').textContent(), 'WebGPU');
-    await page.getByTestId('download-total').waitFor();
-    assert.equal(Number(await page.getByTestId('download-total').getAttribute('data-bytes')), modelBytes());
-    assert.match((await page.getByTestId('download-total').textContent()) ?? '', /^Total \d+\.\d MB$/);
+  test('first run: wasm fallback with a note, sizes, download, model ready', { timeout: 120_000 }, async () => {
+    app = await firstRun(browser, server, 'WebAssembly (CPU)');
+    await app.page.getByRole('tab', { name: 'Models' }).click();
+    assert.match((await app.page.getByTestId('speed-note').textContent()) ?? '', /^No WebGPU \((no adapter|navigator\.gpu missing)/);
     await app.shot('app-models.png');
-    await page.getByRole('button', { name: /^Download/ }).click();
-    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
-    const unetGets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
-    assert.equal(unetGets.length, 1);
+    await app.page.getByRole('tab', { name: 'Create' }).click();
     assert.deepEqual(app.errors, []);
   });
 
-  test('generate: live preview, an image with alt text, no long main-thread task', { timeout: 300_000 }, async () => {
+  test('sample an identity, generate; an attribute slider changes the image', { timeout: 240_000 }, async () => {
     const { page } = app;
-    await page.getByRole('tab', { name: 'Create' }).click();
-    await page.getByLabel('Steps').fill('3');
+    await page.getByLabel('Steps', { exact: true }).fill('3');
     await page.getByLabel('Size').selectOption('64');
-    await app.resetLongTasks();
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
-    const img = page.locator('img[alt^="generated image"]');
-    await img.first().waitFor({ timeout: 240_000 });
-    const tasks = await app.longTasks();
-    assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `long tasks ${JSON.stringify(tasks)}`);
-    const png = await imageBytes(page, 'img[alt^="generated image"]');
-    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    await importSpaceAndSample(app);
+    const first = await generate(app, 120_000);
+    assert.equal(first.subarray(1, 4).toString(), 'PNG');
+    // Keyboard: focus the attribute's slider and move it to its end.
+    const slider = page.getByRole('slider', { name: 'Male', exact: true });
+    await slider.focus();
+    await page.keyboard.press('End');
+    assert.equal(await slider.inputValue(), '2');
+    const edited = await generate(app, 120_000);
+    assert.notDeepEqual(edited, first);
+    assert.match((await page.locator(NEWEST).first().getAttribute('alt')) ?? '', /^generated image: "sks person", sample \d+ \(Male \+2/);
     await app.shot('app-create.png');
     assert.deepEqual(app.errors, []);
   });
 
-  test('reload: the model comes from the cache, no download', { timeout: 120_000 }, async () => {
+  test('save to the library and export every format', { timeout: 60_000 }, async () => {
+    const { page } = app;
+    await page.getByLabel('Name', { exact: true }).fill('Ada');
+    await page.getByRole('button', { name: 'Save to library' }).click();
+    await page.getByTestId('identity-name').filter({ hasText: 'Ada' }).waitFor();
+    // Each export is one download: the w2w coefficients as torch.save, PEFT as a zip of Ada/unet/…,
+    // kohya and diffusers as safetensors whose keys are checked against the fixture's LoRA layout.
+    const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(`${FIXTURES}/tiny-sd-a/unet/config.json`, 'utf8'))));
+    const expected: Record<string, [string, (b: Buffer) => void]> = {
+      w2w: ['w2wmodel.pt', (b) => assert.equal(b.subarray(0, 2).toString(), 'PK')],
+      peft: ['Ada-peft.zip', (b) => {
+        assert.equal(b.subarray(0, 2).toString(), 'PK');
+        assert.ok(b.includes('Ada/unet/adapter_model.safetensors') && b.includes('Ada/unet/adapter_config.json'));
+      }],
+      kohya: ['Ada.safetensors', (b) => assert.equal(safetensorsKeys(b).filter((k) => k.endsWith('.alpha')).length, layout.modules.size)],
+      diffusers: ['pytorch_lora_weights.safetensors', (b) => assert.equal(safetensorsKeys(b).length, layout.tensors.length)],
+    };
+    for (const [format, [name, check]] of Object.entries(expected)) {
+      await page.getByLabel('Format').selectOption(format);
+      const download = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
+      const d = await download;
+      assert.equal(d.suggestedFilename(), name);
+      check(await readFile((await d.path())!));
+    }
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByTestId('library-entry').first().waitFor();
+    await app.shot('app-library.png');
+  });
+
+  test('invert the fixture photo: mask, progress, cancel, resume, preview, result in the library', { timeout: 240_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByRole('button', { name: 'Head ellipse' }).click();
+    await page.getByLabel('Inversion steps', { exact: true }).fill('4');
+    await page.getByLabel('Preview every', { exact: true }).fill('2');
+    await page.getByLabel('Preview steps', { exact: true }).fill('1');
+    await app.resetLongTasks();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    // The photo preset wants 10000 components; the fixture space has fewer, and the app says so.
+    await page.getByText(/the space holds \d+ principal components, fewer than the photo preset's 10000/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('invert-step').filter({ hasText: /^[1-3]$/ }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const resume = page.getByRole('button', { name: /^Resume \(inversion-photo\.png, step [1-4] of 4\)/ });
+    await resume.waitFor({ timeout: 60_000 });
+    await resume.click();
+    await page.getByTestId('invert-result').waitFor({ timeout: 120_000 });
+    const tasks = await app.longTasks();
+    assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during inversion: ${JSON.stringify(tasks)} ms`);
+    assert.equal(await page.getByTestId('invert-step').textContent(), '4');
+    assert.match((await page.getByRole('img', { name: /^loss over 4 steps/ }).getAttribute('aria-label')) ?? '', /last \d/);
+    await page.getByTestId('invert-preview').waitFor();
+    await app.shot('app-invert.png');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('reload: model from the cache, library intact', { timeout: 120_000 }, async () => {
+    const { page } = app;
     const before = server.requests.length;
-    await app.page.reload();
-    await app.page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
-    const weights = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'));
-    assert.deepEqual(weights, []);
+    await page.reload();
+    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    const weights = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/resolve/'));
+    assert.deepEqual(weights, [], 'model and space come from browser storage');
+    await page.getByTestId('space-ready').waitFor();
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByTestId('library-entry').first().waitFor();
+    assert.equal(await page.getByTestId('library-entry').count(), 2);
+    assert.equal(await page.getByRole('textbox', { name: 'name of Ada' }).inputValue(), 'Ada');
   });
 
   test('offline: the service worker serves the app shell', { timeout: 60_000 }, async () => {
@@ -70,7 +177,7 @@ describe('app on WebGPU', () => {
     try {
       await page.reload();
       await page.getByRole('heading', { name: 'weights2weights' }).waitFor();
-      await page.getByTestId('backend').waitFor();
+      await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
     } finally {
       await context.setOffline(false);
     }
@@ -84,7 +191,34 @@ describe('app on WebGPU', () => {
     assert.match((await alert.textContent()) ?? '', /unet\/diffusion_pytorch_model\.safetensors is corrupt: .*header length/);
     const gets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${BROKEN}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
     assert.equal(gets.length, 2);
+    await broken.page.getByRole('button', { name: 'Retry' }).waitFor();
     await broken.shot('app-corrupt.png');
     await broken.context.close();
+  });
+});
+
+describe('app on WebGPU (SwiftShader)', () => {
+  let server: TestServer;
+  let browser: Browser;
+  before(async () => {
+    server = await appServer();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
+    const app = await firstRun(browser, server, 'WebGPU');
+    const { page } = app;
+    await page.getByLabel('Steps', { exact: true }).fill('1');
+    await page.getByLabel('Scheduler').selectOption('ddim');
+    await page.getByLabel('Size').selectOption('64');
+    await importSpaceAndSample(app);
+    const png = await generate(app, 330_000);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    await app.shot('app-create-webgpu.png');
+    assert.deepEqual(app.errors, []);
   });
 });

@@ -102,7 +102,7 @@ export function directionsApi(ctx: EngineContext) {
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const ts = timestepsOf(sd, o.fractions);
-      const lora = space.theta(coef);
+      const lora = await space.thetaAsync(coef);
       const points: PullbackPoint[] = [];
       for (const prompt of prompts.length ? prompts : [gen.prompt])
         points.push(...(await trajectoryPoints(sd, { ...gen, prompt, lora, lora2: null }, ts)).points);
@@ -120,7 +120,7 @@ export function directionsApi(ctx: EngineContext) {
       check(identity, i, 'identity');
       const { coef, scale, vectors } = identity!;
       const moved = Float32Array.from(coef, (c, j) => c + s * scale * vectors[i][j]);
-      const png = await image(ctx.sd(), { ...gen, lora: ctx.space().theta(moved), lora2: null });
+      const png = await image(ctx.sd(), { ...gen, lora: await ctx.space().thetaAsync(moved), lora2: null });
       return { coef: moved, png };
     },
   };

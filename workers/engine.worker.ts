@@ -113,10 +113,11 @@ const api = {
     await cache.download(plan.files, { onProgress, signal: job.signal });
   },
 
-  /** Whether a hub source is fully cached (then it loads without network). */
-  async cached(s: ModelSource, variant?: string): Promise<boolean> {
+  /** A fully cached variant of a hub source ('' = the plain weights), or null: then it loads without network. */
+  async cachedVariant(s: ModelSource, precision: PrecisionName): Promise<string | null> {
     const cache = await ModelCache.open(describeSource(hubSource(s)));
-    return cache.has(modelFiles(variant));
+    for (const v of precision === 'fp16' ? ['fp16', ''] : ['']) if (cache.has(modelFiles(v || undefined))) return v;
+    return null;
   },
 
   async load(s: ModelSource, precision: PrecisionName, variant?: string): Promise<ModelInfo> {

@@ -95,7 +95,7 @@ async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Arra
   const size = job.request.size ?? sd.defaultImageSize;
   const { image } = await generate(sd, {
     prompt: job.settings.prompt, negative: p.negative, seed: p.seed, steps: p.steps, guidance: p.guidance,
-    scheduler: p.scheduler, width: size, height: size, lora: space.theta(coef),
+    scheduler: p.scheduler, width: size, height: size, lora: await space.thetaAsync(coef),
   });
   return encodePng(tensorToRgba(image));
 }

@@ -4,6 +4,7 @@ import { checkCapabilities, planDownload } from './actions/model';
 import { CreateScreen } from './components/CreateScreen';
 import { DirectionsPanel } from './components/DirectionsPanel';
 import { InvertPanel } from './components/InvertPanel';
+import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
 import { useApp, setApp, type Tab } from './store';
 import { ModelStatus } from './components/ModelStatus';
@@ -13,6 +14,7 @@ const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
   { id: 'create', label: 'Create', needsModel: true },
   { id: 'invert', label: 'Invert', needsModel: true },
   { id: 'directions', label: 'Directions', needsModel: true },
+  { id: 'library', label: 'Library', needsModel: true },
 ];
 
 export function App() {
@@ -45,6 +47,7 @@ export function App() {
         {tab === 'create' && <CreateScreen />}
         {tab === 'invert' && <InvertPanel />}
         {tab === 'directions' && <DirectionsPanel />}
+        {tab === 'library' && <LibraryScreen />}
       </main>
     </div>
   );

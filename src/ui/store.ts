@@ -54,6 +54,8 @@ export interface AppState {
   storage: StorageInfo;
   phase: ModelPhase;
   plan?: DownloadPlan;
+  /** Weight file variant in use ("fp16" → *.fp16.safetensors). */
+  variant?: string;
   progress: Record<string, FileProgress>;
   modelError?: string;
   model?: ModelInfo;

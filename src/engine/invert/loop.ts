@@ -16,10 +16,10 @@ import { cloneState, fingerprint, type InversionState } from './state';
 export interface InversionSpace {
   /** Principal components loaded. */
   readonly k: number;
-  /** The flat LoRA vector θ = (c @ V[:, :n]ᵀ) ⊙ std + mean, n = c.length ≤ k. */
-  theta(c: Float32Array): Float32Array;
+  /** The flat LoRA vector θ = (c @ V[:, :n]ᵀ) ⊙ std + mean, n = c.length ≤ k (async: it may run on the GPU). */
+  thetaAsync(c: Float32Array): Promise<Float32Array>;
   /** ∂L/∂c for all k components: ((∂L/∂θ) ⊙ std) @ V[:, :k]. */
-  gradCoef(gradTheta: Float32Array): Float32Array;
+  gradCoefAsync(gradTheta: Float32Array): Promise<Float32Array>;
 }
 
 export interface InversionInputs {
@@ -107,10 +107,10 @@ export async function invert(
     const eps = rng.normals(mean.length);
     const t = rng.int(0, alphas.length - 1);
     const xt = addNoise(x0, eps, t, alphas);
-    const theta = space.theta(state.coef);
+    const theta = await space.thetaAsync(state.coef);
     const { loss, grad } = await sd.unetLossGrad(f32(shape, xt), i64([1], [t]), text, f32(shape, eps), maskT, theta);
     if (!Number.isFinite(loss)) throw new Error(`inversion: loss became ${loss} at step ${state.adam.step + 1} (t = ${t})`);
-    adamStep(state.coef, space.gradCoef(grad).subarray(0, state.coef.length), state.adam, settings);
+    adamStep(state.coef, (await space.gradCoefAsync(grad)).subarray(0, state.coef.length), state.adam, settings);
     state.losses.push(loss);
     state.rng = rng.state();
     const step = state.adam.step;

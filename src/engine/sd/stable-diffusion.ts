@@ -42,7 +42,7 @@ export class StableDiffusion {
 
   private constructor(
     readonly folder: ModelFolder,
-    private readonly runtime: Runtime,
+    readonly runtime: Runtime,
     readonly unetConfig: UNetConfig,
     readonly vaeConfig: VaeConfig,
     readonly clipConfig: ClipTextConfig,

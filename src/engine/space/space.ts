@@ -1,7 +1,9 @@
 // A loaded w2w space: the PCA basis of standardized LoRA weights plus the training models' coefficients
 // and attribute labels. Everything an identity needs (sample, edit, project, gradient) goes through here.
 import { Rng } from '../sd/random';
+import type { Runtime } from '../sd/stable-diffusion';
 import { coefGrad, coefToTheta, debias, dot, padTo, thetaToCoef } from './math';
+import { Projector, type ProjectorOptions } from './projector';
 
 export interface SpaceLabels {
   /** The DataFrame's index (`file`), one entry per training model, in proj's row order. */
@@ -54,7 +56,32 @@ export interface Neighbor {
 }
 
 export class Space {
+  private attached?: Projector;
+
   constructor(readonly data: SpaceData) {}
+
+  /** The onnxruntime projector the async products use, if any. */
+  get projector(): Projector | undefined {
+    return this.attached;
+  }
+
+  /**
+   * Runs the async products (thetaAsync, coefAsync, gradCoefAsync) on `runtime` (the one the Stable
+   * Diffusion uses); sessions are created on first use. Replaces (and releases) a previous projector.
+   */
+  async useRuntime(runtime: Runtime, opts: ProjectorOptions = {}): Promise<Projector> {
+    const p = Projector.create(runtime, this.data, opts);
+    await this.attached?.release();
+    this.attached = p;
+    return p;
+  }
+
+  /** Back to the plain loops; the projector's sessions are released. */
+  async detachProjector(): Promise<void> {
+    const p = this.attached;
+    this.attached = undefined;
+    await p?.release();
+  }
 
   get k(): number {
     return this.data.k;
@@ -82,6 +109,21 @@ export class Space {
   /** ∂L/∂c (k) from ∂L/∂θ (D). */
   gradCoef(gradTheta: ArrayLike<number>): Float32Array {
     return coefGrad(gradTheta, this.data.v, this.data.k, this.data.std);
+  }
+
+  /** theta(c) on the attached projector, else the loops. */
+  thetaAsync(c: ArrayLike<number>): Promise<Float32Array> {
+    return this.attached ? this.attached.theta(c) : Promise.resolve().then(() => this.theta(c));
+  }
+
+  /** coef(θ) on the attached projector, else the loops. */
+  coefAsync(theta: ArrayLike<number>): Promise<Float32Array> {
+    return this.attached ? this.attached.coef(theta) : Promise.resolve().then(() => this.coef(theta));
+  }
+
+  /** gradCoef(∂L/∂θ) on the attached projector, else the loops. */
+  gradCoefAsync(gradTheta: ArrayLike<number>): Promise<Float32Array> {
+    return this.attached ? this.attached.gradCoef(gradTheta) : Promise.resolve().then(() => this.gradCoef(gradTheta));
   }
 
   /** A new identity: c_i ~ N(μ_i, (f σ_i)²) for the n PCs of proj, 0 beyond (k entries). */

@@ -5,6 +5,7 @@ import { forcedBackend, saveSources, type Sources } from '../config';
 import { formatBytes } from '../format';
 import { getApp, setApp, setGen } from '../store';
 import { Comlink, engineWorker } from '../workers';
+import { restoreSpace } from './space';
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -39,13 +40,18 @@ export function setSources(sources: Sources): void {
   setApp({ sources, phase: 'idle', plan: undefined, progress: {}, modelError: undefined });
 }
 
-/** Sizes of what is to download; a model already cached loads right away. */
+/** A model already cached loads right away, without network; otherwise the sizes of what is to download. */
 export async function planDownload(): Promise<void> {
   setApp({ phase: 'planning', modelError: undefined, progress: {} });
   try {
-    const plan = await engineWorker().plan(hubSource(getApp().sources), resolvePrecision());
-    setApp({ plan, phase: 'planned' });
-    if (plan.cached === plan.total) await loadModel();
+    const source = hubSource(getApp().sources);
+    const cached = await engineWorker().cachedVariant(source, resolvePrecision());
+    if (cached !== null) {
+      setApp({ variant: cached || undefined });
+      return await loadModel();
+    }
+    const plan = await engineWorker().plan(source, resolvePrecision());
+    setApp({ plan, variant: plan.variant, phase: 'planned' });
   } catch (e) {
     setApp({ phase: 'error', modelError: message(e) });
   }
@@ -84,10 +90,11 @@ export async function startDownload(): Promise<void> {
 export async function loadModel(source?: ModelSource): Promise<void> {
   setApp({ phase: 'loading', modelError: undefined });
   try {
-    const model = await engineWorker().load(source ?? hubSource(getApp().sources), resolvePrecision(), getApp().plan?.variant);
+    const model = await engineWorker().load(source ?? hubSource(getApp().sources), resolvePrecision(), getApp().variant);
     setApp({ model, phase: 'ready', tab: 'create' });
     const size = Math.min(getApp().gen.width, model.defaultSize);
     setGen({ width: size, height: size });
+    await restoreSpace();
   } catch (e) {
     setApp({ phase: 'error', modelError: message(e) });
   }

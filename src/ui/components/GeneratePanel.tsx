@@ -26,7 +26,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         <div className="row">
           <NumberField label="Seed" value={gen.seed} min={0} max={2 ** 32 - 1} step={1} onChange={(seed) => setGen({ seed })} />
           <button type="button" aria-label="Random seed" title="Random seed" onClick={() => setGen({ seed: Math.floor(Math.random() * 2 ** 32) })}>
-            🎲
+            Random
           </button>
         </div>
         <div className="row">

@@ -11,7 +11,7 @@ export function InversionProgress() {
     <div className="inversion-progress" aria-live="polite">
       <progress aria-label="inversion" max={total || 1} value={step} />
       <p data-testid="inversion-status">
-        step {step} / {total || '…'}
+        step <span data-testid="invert-step">{step}</span> / {total || '…'}
         {latest !== undefined && <> · loss <output data-testid="inversion-loss">{latest.toFixed(5)}</output></>}
         {phase === 'running' && step > 0 && <> · {msPerStep !== undefined ? `${Math.round(msPerStep)} ms/step · ` : ''}ETA {seconds(etaMs)}</>}
       </p>
@@ -37,7 +37,7 @@ function LossCurve({ losses }: { losses: number[] }) {
   const y = (v: number) => (hi === lo ? H / 2 : H - ((v - lo) * H) / (hi - lo));
   const points = losses.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   return (
-    <svg className="loss-curve" data-testid="loss-curve" data-points={losses.length} viewBox={`-4 -4 ${W + 8} ${H + 8}`} role="img" aria-label={`loss curve over ${losses.length} steps, from ${losses[0].toFixed(4)} to ${losses[losses.length - 1].toFixed(4)} (range ${lo.toFixed(4)}–${hi.toFixed(4)})`}>
+    <svg className="loss-curve" data-testid="loss-curve" data-points={losses.length} viewBox={`-4 -4 ${W + 8} ${H + 8}`} role="img" aria-label={`loss over ${losses.length} steps: first ${losses[0].toFixed(4)}, last ${losses[losses.length - 1].toFixed(4)}, lowest ${lo.toFixed(4)}`}>
       <polyline points={points} fill="none" stroke="#0a5fd6" strokeWidth="1.5" />
       {losses.length === 1 && <circle cx={x(0)} cy={y(losses[0])} r="3" fill="#0a5fd6" />}
     </svg>

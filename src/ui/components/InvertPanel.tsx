@@ -40,7 +40,7 @@ function FileDrop({ label, onFile, children }: { label: string; onFile: (f: File
       {children}
       <label className="button">
         {label}…
-        <input type="file" hidden aria-label={label} onChange={(e) => e.target.files?.[0] && onFile(e.target.files[0])} />
+        <input type="file" hidden aria-label={`${label}…`} onChange={(e) => e.target.files?.[0] && onFile(e.target.files[0])} />
       </label>
     </div>
   );
@@ -81,7 +81,7 @@ function Tools() {
           Clear mask
         </button>
       </div>
-      <FileDrop label="Mask file" onFile={(f) => void openMaskFile(f)}>
+      <FileDrop label="Choose mask" onFile={(f) => void openMaskFile(f)}>
         <p className="hint">Or drop a mask image (white = head).</p>
       </FileDrop>
       <p className="hint">{masked ? 'Only the painted region counts in the loss.' : 'No mask painted: the whole square counts.'}</p>
@@ -98,7 +98,7 @@ export function InvertPanel() {
     <div className="screen invert">
       <section aria-labelledby="invert-h" className="panel">
         <h2 id="invert-h">Invert a photo</h2>
-        <FileDrop label="Photo file" onFile={(f) => void openPhoto(f)}>
+        <FileDrop label="Choose photo" onFile={(f) => void openPhoto(f)}>
           <p>Drop a photo (JPEG, PNG, WebP) of one person.</p>
         </FileDrop>
         {error && (
@@ -119,7 +119,7 @@ export function InvertPanel() {
             </p>
             <div className="row">
               <button className="primary" onClick={() => void resumeInversion()} disabled={!space}>
-                Resume
+                Resume ({pending.photoName}, step {pending.step} of {pending.total})
               </button>
               <button onClick={() => void discardPending()}>Discard</button>
             </div>
@@ -143,7 +143,7 @@ export function InvertPanel() {
         ))}
         <InversionProgress />
         {saved && (
-          <p data-testid="invert-saved">
+          <p data-testid="invert-result">
             Saved to the library as <strong>{saved}</strong>; it is now the current identity.
           </p>
         )}

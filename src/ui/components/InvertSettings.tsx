@@ -26,7 +26,7 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
         </select>
       </label>
       <div className="row">
-        <NumberField label="Steps" value={value('steps', p.steps)} min={1} max={100000} step={1} onChange={set('steps')} />
+        <NumberField label="Inversion steps" value={value('steps', p.steps)} min={1} max={100000} step={1} onChange={set('steps')} />
         <NumberField label="Components" value={components} min={1} max={k ?? 100000} step={1} onChange={set('components')} />
         <NumberField label="Seed" value={value('seed', 0)} min={0} max={2 ** 31 - 1} step={1} onChange={set('seed')} />
       </div>

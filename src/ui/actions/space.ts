@@ -1,0 +1,103 @@
+// The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files; sampling and edits.
+import type { Edit } from '../../engine/space/space';
+import { splitRepoPath } from '../config';
+import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
+import { getApp } from '../store';
+import { Comlink, engineWorker, spaceWorker } from '../workers';
+import type { IdentityInput } from './generate';
+import { refreshLibrary } from './library';
+
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
+
+async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
+  const pcStats = await spaceWorker().pcStats(TOP_PCS);
+  setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
+  // The engine worker reads the same basis (shared memory) for inversion.
+  await engineWorker().setSpace(await spaceWorker().sharedData());
+}
+
+/** After the model is loaded: hand its LoRA layout over and reload the stored space, if any. */
+export async function restoreSpace(): Promise<void> {
+  const model = getApp().model;
+  if (model) await spaceWorker().setLayout(model.layout);
+  try {
+    const s = await spaceWorker().restore();
+    if (s) await ready(s);
+  } catch (e) {
+    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+  }
+  await refreshLibrary();
+}
+
+const progress = Comlink.proxy((p: { file: string; done: number; total: number }) => setIdentity({ spaceProgress: p }));
+
+export async function importSpace(opts: { k?: number; fp16?: boolean } = {}): Promise<void> {
+  setIdentity({ spacePhase: 'importing', spaceError: undefined, spaceProgress: undefined });
+  try {
+    const { hub, space } = getApp().sources;
+    await ready(await spaceWorker().importFromHub(hub, splitRepoPath(space), opts, progress));
+  } catch (e) {
+    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+  }
+}
+
+export async function importSpaceFiles(files: Map<string, File>, name: string, opts: { k?: number; fp16?: boolean } = {}): Promise<void> {
+  setIdentity({ spacePhase: 'importing', spaceError: undefined, spaceProgress: undefined });
+  try {
+    await ready(await spaceWorker().importFromFiles(files, name, opts, progress));
+  } catch (e) {
+    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+  }
+}
+
+export async function sampleIdentity(seed = Math.floor(Math.random() * 2 ** 31)): Promise<void> {
+  const { diversity } = getIdentity();
+  const coef = await spaceWorker().sample(seed, diversity);
+  setIdentity({
+    identity: { name: `sample ${seed}`, coef, origin: { sampled: seed, diversity } },
+    sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined,
+  });
+}
+
+export function setIdentityCoef(identity: Identity): void {
+  setIdentity({ identity, sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined });
+}
+
+/** The identity's coefficients with the top-PC offsets applied. */
+export function baseCoef(): Float32Array | undefined {
+  const { identity, pcOffsets, pcStats } = getIdentity();
+  if (!identity) return;
+  const c = identity.coef.slice();
+  pcOffsets.forEach((z, i) => {
+    if (pcStats && i < pcStats.std.length && i < c.length) c[i] += z * pcStats.std[i];
+  });
+  return c;
+}
+
+/** Active slider edits as space edits; each direction debiased against the chosen attributes. */
+export function activeEdits(): Edit[] {
+  const { sliders, debias } = getIdentity();
+  return Object.entries(sliders)
+    .filter(([, v]) => v !== 0)
+    .map(([attr, slider]) => ({ direction: [attr, ...debias.filter((d) => d !== attr)].join('~'), slider }));
+}
+
+export function editsLabel(): string {
+  const { sliders } = getIdentity();
+  return Object.entries(sliders)
+    .filter(([, v]) => v !== 0)
+    .map(([a, v]) => `${a} ${v > 0 ? '+' : ''}${v}`)
+    .join(', ');
+}
+
+/** What to generate with: the identity (and its edits, injected once t ≤ switchAt), or the base model. */
+export async function identityInput(withEdits = true): Promise<IdentityInput> {
+  const { identity, switchAt } = getIdentity();
+  const coef = baseCoef();
+  if (!identity || !coef) return { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
+  const edits = withEdits ? activeEdits() : [];
+  const r = await spaceWorker().loras(coef, edits);
+  setIdentity({ alphas: r.alphas });
+  const label = edits.length ? `${identity.name} (${editsLabel()}, from t ≤ ${switchAt})` : identity.name;
+  return { label, lora: r.lora, lora2: r.lora2, switchAt };
+}

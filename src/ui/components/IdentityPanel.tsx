@@ -1,0 +1,67 @@
+// The identity: the space it lives in, Sample (with diversity), top-PC sliders, save to the library.
+import { useState } from 'react';
+import { saveIdentity } from '../actions/library';
+import { sampleIdentity } from '../actions/space';
+import { setIdentity, useIdentity } from '../identity-store';
+import { Slider } from './Slider';
+import { SpaceImport } from './SpaceImport';
+
+export function IdentityPanel() {
+  const { space, identity, diversity, pcOffsets, pcStats } = useIdentity();
+  const [name, setName] = useState('');
+  return (
+    <section aria-labelledby="identity-h" className="panel identity">
+      <h2 id="identity-h">Identity</h2>
+      <SpaceImport />
+      {space && (
+        <>
+          <div className="row">
+            <button className="primary" onClick={() => void sampleIdentity()}>
+              Sample identity
+            </button>
+          </div>
+          <Slider label="Diversity" value={diversity} min={0} max={2} step={0.1} onChange={(v) => setIdentity({ diversity: v })} />
+          {identity ? (
+            <p data-testid="identity-name">
+              Current: <strong>{identity.name}</strong>
+            </p>
+          ) : (
+            <p className="hint">No identity: images come from the base model.</p>
+          )}
+          {identity && pcStats && (
+            <fieldset className="sliders">
+              <legend>Top principal components (σ of the training models)</legend>
+              {pcOffsets.slice(0, pcStats.std.length).map((z, i) => (
+                <Slider
+                  key={i}
+                  label={`PC ${i + 1}`}
+                  value={z}
+                  min={-3}
+                  max={3}
+                  step={0.1}
+                  onChange={(v) => setIdentity((s) => ({ pcOffsets: s.pcOffsets.map((x, j) => (j === i ? v : x)) }))}
+                />
+              ))}
+            </fieldset>
+          )}
+          {identity && (
+            <form
+              className="row"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void saveIdentity(name.trim() || identity.name);
+                setName('');
+              }}
+            >
+              <label>
+                Name
+                <input value={name} placeholder={identity.name} onChange={(e) => setName(e.target.value)} />
+              </label>
+              <button type="submit">Save to library</button>
+            </form>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+// The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete.
+import { useEffect, useMemo, useState } from 'react';
+import type { IdentityRecord } from '../../engine/space/library';
+import { deleteIdentity, duplicateIdentity, loadIdentity, refreshLibrary, renameIdentity } from '../actions/library';
+import { useIdentity } from '../identity-store';
+import { setApp } from '../store';
+
+export function LibraryScreen() {
+  const { library, libraryError } = useIdentity();
+  useEffect(() => void refreshLibrary(), []);
+  return (
+    <div className="screen">
+      <section aria-labelledby="library-h" className="panel library">
+        <h2 id="library-h">Identity library</h2>
+        {libraryError && (
+          <p role="alert" className="error">
+            {libraryError}
+          </p>
+        )}
+        {!library.length && <p className="hint">Saved identities appear here (kept in this browser).</p>}
+        <ul aria-label="saved identities">
+          {library.map((r) => (
+            <Entry key={r.id} rec={r} />
+          ))}
+        </ul>
+      </section>
+    </div>
+  );
+}
+
+function Entry({ rec }: { rec: IdentityRecord }) {
+  const [name, setName] = useState(rec.name);
+  const thumb = useMemo(() => (rec.thumbnail ? URL.createObjectURL(new Blob([rec.thumbnail as Uint8Array<ArrayBuffer>], { type: 'image/png' })) : undefined), [rec.thumbnail]);
+  useEffect(() => () => void (thumb && URL.revokeObjectURL(thumb)), [thumb]);
+  return (
+    <li data-testid="library-entry">
+      {thumb ? <img src={thumb} alt={`thumbnail of ${rec.name}`} /> : <span className="placeholder" />}
+      <input aria-label={`name of ${rec.name}`} value={name} onChange={(e) => setName(e.target.value)} />
+      <button onClick={() => void renameIdentity(rec.id, name)} disabled={name.trim() === rec.name || !name.trim()}>
+        Rename
+      </button>
+      <button
+        onClick={() => {
+          loadIdentity(rec.id);
+          setApp({ tab: 'create' });
+        }}
+      >
+        Load
+      </button>
+      <button onClick={() => void duplicateIdentity(rec.id)}>Duplicate</button>
+      <button onClick={() => void deleteIdentity(rec.id)} aria-label={`Delete ${rec.name}`}>
+        Delete
+      </button>
+      <span className="hint">
+        k = {rec.k} · {new Date(rec.created).toLocaleString()}
+      </span>
+    </li>
+  );
+}

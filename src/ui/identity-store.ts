@@ -1,0 +1,56 @@
+// Identity state (zustand): the space, the current identity, its edits, the library.
+import { create } from 'zustand';
+import type { IdentityRecord } from '../engine/space/library';
+import type { SpaceSummary } from '../../workers/space.worker';
+
+export interface Identity {
+  name: string;
+  coef: Float32Array;
+  /** How it was made: { sampled: seed, diversity } | { library: id } | { inverted: … }. */
+  origin: Record<string, unknown>;
+  libraryId?: string;
+}
+
+export interface Compare {
+  before: string;
+  after: string;
+}
+
+export interface IdentityState {
+  space?: SpaceSummary;
+  spacePhase: 'none' | 'importing' | 'ready' | 'error';
+  spaceProgress?: { file: string; done: number; total: number };
+  spaceError?: string;
+  identity?: Identity;
+  diversity: number;
+  /** Calibrated slider value per attribute (0 = unedited). */
+  sliders: Record<string, number>;
+  /** Attributes every edit direction is debiased against (A~B~C chains). */
+  debias: string[];
+  /** Delayed injection: edits apply once t ≤ switchAt. */
+  switchAt: number;
+  /** Offsets of the top principal components, in units of their spread over the training models. */
+  pcOffsets: number[];
+  pcStats?: { mean: Float32Array; std: Float32Array };
+  /** α and slider unit of each active edit, as the space computed them. */
+  alphas: { direction: string; alpha: number; unit: number }[];
+  compare?: Compare;
+  library: IdentityRecord[];
+  libraryError?: string;
+}
+
+export const TOP_PCS = 6;
+
+export const useIdentity = create<IdentityState>(() => ({
+  spacePhase: 'none',
+  diversity: 1,
+  sliders: {},
+  debias: [],
+  switchAt: 800,
+  pcOffsets: new Array(TOP_PCS).fill(0),
+  alphas: [],
+  library: [],
+}));
+
+export const setIdentity = useIdentity.setState;
+export const getIdentity = useIdentity.getState;

@@ -1,0 +1,182 @@
+// The space worker: owns the w2w basis (imported from the hub/mirror or dropped files, persisted in
+// IndexedDB through idb-keyval), the identity library, sampling, edits and export. The engine worker
+// receives a shared-memory view of the same basis for inversion (shareSpace).
+import * as Comlink from 'comlink';
+import * as idb from 'idb-keyval';
+import type { LoraLayout } from '../src/engine/models/lora';
+import { fromBlob } from '../src/engine/io/source';
+import { spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/files';
+import type { KeyValue } from '../src/engine/space/kv';
+import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/engine/space/library';
+import { loadSpace, type LoadProgress } from '../src/engine/space/load';
+import { Space, type Calibration, type Edit, type Neighbor, type SpaceData } from '../src/engine/space/space';
+import { SpaceStore } from '../src/engine/space/store';
+import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
+import { torchZip } from '../src/engine/torch/write';
+import { hubBase } from './model-source';
+import { shareSpace } from './shared-space';
+
+const kv: KeyValue = { get: idb.get, set: idb.set, del: idb.del, keys: async () => (await idb.keys()).map(String) };
+const store = new SpaceStore(kv);
+const library = new IdentityLibrary(kv);
+
+export interface SpaceSummary {
+  id: string;
+  k: number;
+  components: number;
+  pcs: number;
+  models: number;
+  /** Label columns: every attribute with a direction. */
+  columns: string[];
+  /** D, the LoRA vector length. */
+  size: number;
+}
+
+export interface ImportOptions {
+  k?: number;
+  pcs?: number;
+  /** Store V_k and proj as half floats. */
+  fp16?: boolean;
+}
+
+export interface IdentityLoras {
+  /** θ of the identity (used for t > switchAt when edited). */
+  lora: Float32Array;
+  /** θ of the edited identity, or null without edits. */
+  lora2: Float32Array | null;
+  edited: Float32Array;
+  alphas: { direction: string; alpha: number; unit: number }[];
+}
+
+let space: Space | undefined;
+let spaceId: string | undefined;
+let layout: LoraLayout | undefined;
+const calibrations = new Map<string, Calibration>();
+// The space to load again after a reload.
+const ACTIVE = 'w2w-app/active-space';
+
+/** A store id for a source: letters, digits and . _ - @ + only. */
+export const spaceIdOf = (source: string) => source.replace(/^https?:\/\//, '').replace(/[^\w.@+-]+/g, '_').slice(0, 120);
+
+function current(): Space {
+  if (!space) throw new Error('no w2w space loaded: import one first');
+  return space;
+}
+
+async function use(id: string, s: Space): Promise<SpaceSummary> {
+  space = new Space(shareSpace(s.data));
+  spaceId = id;
+  await kv.set(ACTIVE, id);
+  calibrations.clear();
+  return summary();
+}
+
+function summary(): SpaceSummary {
+  const s = current();
+  return { id: spaceId!, k: s.k, components: s.data.components, pcs: s.data.pcs, models: s.models, columns: s.labelColumns, size: s.size };
+}
+
+function calibration(direction: string): Calibration {
+  let c = calibrations.get(direction);
+  if (!c) calibrations.set(direction, (c = current().calibration(direction)));
+  return c;
+}
+
+async function importFrom(id: string, folder: Parameters<typeof loadSpace>[0], opts: ImportOptions, onProgress?: (p: LoadProgress | { file: 'saving'; done: number; total: number }) => void) {
+  const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress });
+  await store.save(id, s, { fp16: opts.fp16, onProgress: (done, total) => onProgress?.({ file: 'saving', done, total }) });
+  return use(id, s);
+}
+
+
+const api = {
+  /** The UNet's LoRA layout: imports are checked against it, exports are written in it. */
+  setLayout(l: LoraLayout): void {
+    layout = l;
+  },
+
+  /** The space used last, loaded from IndexedDB; null when none is stored. */
+  async restore(): Promise<SpaceSummary | null> {
+    if (space) return summary();
+    const id = (await kv.get(ACTIVE)) as string | undefined;
+    const s = id ? await store.load(id) : null;
+    return s ? use(id!, s) : null;
+  },
+
+  async importFromHub(hub: string, spec: { repo: string; folder: string }, opts: ImportOptions, onProgress?: (p: LoadProgress) => void): Promise<SpaceSummary> {
+    const base = `${hubBase(hub, spec.repo)}${spec.folder ? `/${spec.folder}` : ''}`;
+    return importFrom(spaceIdOf(base), spaceFolderFromUrl(base), opts, onProgress);
+  },
+
+  async importFromFiles(files: Map<string, File>, name: string, opts: ImportOptions, onProgress?: (p: LoadProgress) => void): Promise<SpaceSummary> {
+    return importFrom(spaceIdOf(`local-${name}`), spaceFolderFromFiles(files, name), opts, onProgress);
+  },
+
+  /** The basis over shared memory, for the engine worker's inversion loop. */
+  sharedData(): SpaceData {
+    return current().data;
+  },
+
+  async clear(): Promise<void> {
+    await store.clear();
+    await kv.del(ACTIVE);
+    space = undefined;
+    spaceId = undefined;
+  },
+
+  async estimate() {
+    return store.estimate();
+  },
+
+  sample(seed: number, diversity: number): Float32Array {
+    return current().sample(seed, diversity);
+  },
+
+  /** Mean and std of the first n coefficients over the training models (top-PC slider units). */
+  pcStats(n: number): { mean: Float32Array; std: Float32Array } {
+    const d = current().data;
+    const m = Math.min(n, d.pcs, d.k);
+    return { mean: d.projMean.slice(0, m), std: d.projStd.slice(0, m) };
+  },
+
+  calibration,
+
+  /** The LoRA vectors for an identity with edits (calibrated sliders; a direction may be a debias chain A~B). */
+  loras(coef: Float32Array, edits: Edit[]): IdentityLoras {
+    const s = current();
+    const lora = s.theta(coef);
+    const edited = s.edit(coef, edits.map((e) => ({ direction: e.direction, alpha: e.alpha ?? e.slider! * calibration(e.direction).unit })));
+    const alphas = edits.map((e) => {
+      const unit = calibration(e.direction).unit;
+      return { direction: e.direction, alpha: e.alpha ?? e.slider! * unit, unit };
+    });
+    return { lora, lora2: edits.length ? s.theta(edited) : null, edited, alphas };
+  },
+
+  nearest(coef: Float32Array, count = 3): Neighbor[] {
+    return current().nearest(coef, count);
+  },
+
+  /** The export as one downloadable file: the file itself, or a stored zip of `<name>/<path>` when there are several. */
+  exportFile(coef: Float32Array, format: ExportFormat, opts: { fp16?: boolean; name: string }): { name: string; bytes: Uint8Array; files: { name: string; bytes: number }[] } {
+    if (!layout) throw new Error('load a model first: exports are written in its LoRA layout');
+    const out = exportIdentity(current(), layout, coef, format, opts);
+    const files = out.map((f) => ({ name: f.path, bytes: f.bytes.length }));
+    if (out.length === 1) return { name: out[0].path, bytes: out[0].bytes, files };
+    return { name: `${opts.name}-${format}.zip`, bytes: torchZip(opts.name, out.map((f) => [f.path, f.bytes] as const)), files };
+  },
+
+  async importIdentity(file: File, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {
+    if (!layout) throw new Error('load a model first: imports are read in its LoRA layout');
+    return importIdentity(current(), layout, fromBlob(file, file.name), config);
+  },
+
+  listIdentities: (): Promise<IdentityRecord[]> => library.list(),
+  addIdentity: (identity: NewIdentity): Promise<IdentityRecord> => library.add(identity),
+  renameIdentity: (id: string, name: string) => library.rename(id, name),
+  deleteIdentity: (id: string) => library.delete(id),
+  duplicateIdentity: (id: string) => library.duplicate(id),
+};
+
+export type SpaceApi = typeof api;
+Comlink.expose(api);
