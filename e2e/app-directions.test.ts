@@ -2,12 +2,10 @@
 // directions discovered on a generated image, a slider moves x_t and changes the image; identity
 // directions of a sampled identity with their cosine table, a slider gives an edited identity.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { appServer, imageBytes, type AppPage } from './app-helpers';
-import { importSpace, readyApp } from './app-flow';
-import { launchChromium } from './browser';
-import type { TestServer } from './server';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { imageBytes, type AppPage } from './app-helpers';
+import { importSpace, readyApp, wasmSuite } from './app-flow';
 
 const GALLERY = '.gallery img[alt^="generated image"]';
 
@@ -31,20 +29,11 @@ async function slide(page: Page, name: string, testId: string): Promise<Buffer> 
 }
 
 describe('directions panel (wasm)', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = wasmSuite();
   let app: AppPage;
-  before(async () => {
-    server = await appServer();
-    browser = await launchChromium({ webgpu: false });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   test('image directions on a generated image; a slider changes the image', { timeout: 300_000 }, async () => {
-    app = await readyApp(browser, server);
+    app = await readyApp(suite.browser(), suite.server());
     await importSpace(app);
     const { page } = app;
     await page.getByRole('button', { name: 'Sample identity' }).click();

@@ -1,9 +1,26 @@
 // Steps the invert and directions end-to-end tests share: open the app on the fixture mirror (wasm
 // backend: SwiftShader WebGPU is too slow for gradient steps), download the model, import the space.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { MODEL, openApp, SPACE, type AppPage } from './app-helpers';
+import { appServer, MODEL, openApp, SPACE, type AppPage } from './app-helpers';
+import { launchChromium } from './browser';
 import type { TestServer } from './server';
+
+/** In a describe(): the fixture server and a Chromium without WebGPU, started before and closed after its tests. */
+export function wasmSuite(): { server: () => TestServer; browser: () => Browser } {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    server = await appServer();
+    browser = await launchChromium({ webgpu: false });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return { server: () => server!, browser: () => browser! };
+}
 
 export const appUrl = (server: TestServer) => `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}&space=${SPACE}&backend=wasm`;
 

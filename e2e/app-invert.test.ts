@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { appServer, type AppPage } from './app-helpers';
-import { importSpace, readyApp, waitReady } from './app-flow';
-import { launchChromium } from './browser';
-import { FIXTURES, type TestServer } from './server';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { AppPage } from './app-helpers';
+import { importSpace, readyApp, waitReady, wasmSuite } from './app-flow';
+import { FIXTURES } from './server';
 
 const PHOTO = path.join(FIXTURES, 'tiny-sd-a', 'inversion-photo.png');
 const MAX_TASK_MS = 100;
@@ -44,20 +43,11 @@ async function settings(page: Page, v: { steps: number; checkpoint: number; prev
 const stepOf = async (page: Page) => Number(/step (\d+) \//.exec((await page.getByTestId('inversion-status').textContent()) ?? '')?.[1] ?? -1);
 
 describe('invert panel (wasm)', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const suite = wasmSuite();
   let app: AppPage;
-  before(async () => {
-    server = await appServer();
-    browser = await launchChromium({ webgpu: false });
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   test('bad files: a clear error, before any model work', { timeout: 240_000 }, async () => {
-    app = await readyApp(browser, server);
+    app = await readyApp(suite.browser(), suite.server());
     await importSpace(app);
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
@@ -83,8 +73,25 @@ describe('invert panel (wasm)', () => {
     await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
     assert.equal(await page.getByTestId('invert-error').count(), 0);
-    await page.getByRole('button', { name: 'Head ellipse' }).click();
+    // Crop: zoom to half the side, drag the square, back to the centered default.
+    const square = page.getByTestId('crop-square');
+    const box = async () => square.evaluate((e: HTMLElement) => [e.style.left, e.style.top, e.style.width].map(parseFloat));
+    assert.deepEqual(await box(), [0, 0, 100]);
+    await page.getByRole('slider', { name: 'Zoom' }).fill('2');
+    assert.deepEqual(await box(), [25, 25, 50]);
+    const canvas = (await page.getByTestId('mask-canvas').boundingBox())!;
+    await page.mouse.move(canvas.x + canvas.width / 2, canvas.y + canvas.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(canvas.x + canvas.width, canvas.y + canvas.height / 2, { steps: 4 });
+    await page.mouse.up();
+    assert.deepEqual(await box(), [50, 25, 50], 'dragged right, stopped at the edge');
+    await page.getByRole('button', { name: 'Center crop' }).click();
+    assert.deepEqual(await box(), [0, 0, 100]);
+    // Mask: a dropped mask file, then the automatic ellipse instead.
+    await page.getByLabel('Choose mask…').setInputFiles(path.join(FIXTURES, 'tiny-sd-a', 'inversion-mask.png'));
     await page.getByText('Only the painted region counts').waitFor();
+    assert.equal(await page.getByTestId('invert-error').count(), 0);
+    await page.getByRole('button', { name: 'Head ellipse' }).click();
     await settings(page, { steps: 3, checkpoint: 1, preview: 2 });
     await app.resetLongTasks();
     await page.getByRole('button', { name: 'Invert', exact: true }).click();

@@ -36,6 +36,25 @@ function DirectionSliders({ set, kind, onChange, extra }: {
   );
 }
 
+function Discover({ label, run, busy, disabled, children }: { label: string; run: () => Promise<void>; busy: boolean; disabled?: boolean; children?: React.ReactNode }) {
+  return (
+    <div className="row">
+      <button className="primary" onClick={() => void run()} disabled={disabled || busy}>
+        {label}
+      </button>
+      {children}
+      {busy && <span aria-live="polite">power iteration on JᵀJ…</span>}
+    </div>
+  );
+}
+
+const Failure = ({ error }: { error?: string }) =>
+  error ? (
+    <p role="alert" className="error">
+      {error}
+    </p>
+  ) : null;
+
 const sigma = (values: number[]) => values.map((v) => v.toPrecision(4)).join(', ');
 
 function ImageDirections() {
@@ -62,19 +81,10 @@ function ImageDirections() {
             <NumberField label="Directions" value={n} min={1} max={16} step={1} onChange={(v) => setDirections({ n: v })} />
             <NumberField label="t / T" value={fraction} min={0.05} max={0.95} step={0.05} onChange={(v) => setDirections({ fraction: v })} />
           </div>
-          <div className="row">
-            <button className="primary" onClick={() => void discoverImageDirections()} disabled={imagePhase === 'discovering'}>
-              Discover directions
-            </button>
-            {imagePhase === 'discovering' && <span aria-live="polite">power iteration on JᵀJ…</span>}
-          </div>
+          <Discover label="Discover directions" run={discoverImageDirections} busy={imagePhase === 'discovering'} />
         </div>
       )}
-      {imageError && (
-        <p role="alert" className="error">
-          {imageError}
-        </p>
-      )}
+      <Failure error={imageError} />
       {image && (
         <>
           <p data-testid="image-directions">
@@ -106,19 +116,11 @@ function IdentityDirections() {
           t / T (comma separated)
           <input value={fractions} onChange={(e) => setDirections({ fractions: e.target.value })} />
         </label>
-        <div className="row">
-          <button className="primary" onClick={() => void discoverIdentityDirections()} disabled={!current || identityPhase === 'discovering'}>
-            Discover identity directions
-          </button>
+        <Discover label="Discover identity directions" run={discoverIdentityDirections} busy={identityPhase === 'discovering'} disabled={!current}>
           {!current && <span className="hint">Sample or load an identity first.</span>}
-          {identityPhase === 'discovering' && <span aria-live="polite">power iteration on JᵀJ…</span>}
-        </div>
+        </Discover>
       </div>
-      {identityError && (
-        <p role="alert" className="error">
-          {identityError}
-        </p>
-      )}
+      <Failure error={identityError} />
       {identity && (
         <>
           <p data-testid="identity-directions">

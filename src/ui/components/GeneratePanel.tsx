@@ -73,7 +73,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
 }
 
 /** Square sizes up to the model's native one, in the multiples its UNet accepts. */
-function sizeOptions(native: number, multiple: number): number[] {
+export function sizeOptions(native: number, multiple: number): number[] {
   const out: number[] = [];
   for (let s = multiple; s <= native; s += multiple) out.push(s);
   return out.length ? out : [native];

@@ -3,6 +3,7 @@ import { PRESETS, type PresetName } from '../../engine/invert/settings';
 import { useIdentity } from '../identity-store';
 import { setInvert, useInvert, type Overrides } from '../invert-store';
 import { useApp } from '../store';
+import { sizeOptions } from './GeneratePanel';
 import { NumberField } from './NumberField';
 
 export function InvertSettings({ disabled }: { disabled: boolean }) {
@@ -14,7 +15,7 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
   const value = (key: keyof Overrides, fallback: number) => overrides[key] ?? fallback;
   const set = (key: keyof Overrides) => (v: number) => setInvert((s) => ({ overrides: { ...s.overrides, [key]: v } }));
   const components = value('components', k ? Math.min(p.components, k) : p.components);
-  const sizes = model ? Array.from({ length: model.defaultSize / model.sizeMultiple }, (_, i) => (i + 1) * model.sizeMultiple) : [];
+  const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [];
   return (
     <fieldset className="form invert-settings" disabled={disabled}>
       <legend>Settings</legend>
