@@ -26,6 +26,24 @@ function hugePngHeader(): Buffer {
   return b;
 }
 
+/** A 64×32 JPEG (encoded by the browser) with an EXIF orientation 6 segment: shown rotated, 32×64. */
+async function rotatedJpeg(page: Page): Promise<Buffer> {
+  const jpeg = Buffer.from(
+    await page.evaluate(async () => {
+      const c = new OffscreenCanvas(64, 32);
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = '#c84';
+      ctx.fillRect(0, 0, 64, 32);
+      return [...new Uint8Array(await (await c.convertToBlob({ type: 'image/jpeg' })).arrayBuffer())];
+    }),
+  );
+  // APP1: "Exif\0\0", big-endian TIFF header, one IFD entry: Orientation (0x0112), SHORT, 1 value, 6.
+  const tiff = Buffer.from([0x4d, 0x4d, 0, 42, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0]);
+  const body = Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]);
+  const app1 = Buffer.concat([Buffer.from([0xff, 0xe1, 0, body.length + 2]), body]);
+  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+}
+
 async function drop(page: Page, name: string, buffer: Buffer, mimeType = 'application/octet-stream') {
   await page.getByLabel('Choose photo…').setInputFiles({ name, mimeType, buffer });
 }
@@ -70,8 +88,14 @@ describe('invert panel (wasm)', () => {
 
   test('invert the fixture photo: losses, previews, result in the library, no long task', { timeout: 300_000 }, async () => {
     const { page } = app;
-    await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
+    // EXIF orientation: the worker decodes with createImageBitmap, which applies it.
+    await drop(page, 'rotated.jpg', await rotatedJpeg(page), 'image/jpeg');
+    const canvasSize = () => page.getByTestId('mask-canvas').evaluate((c: HTMLCanvasElement) => [c.width, c.height]);
     await page.getByTestId('mask-canvas').waitFor();
+    assert.deepEqual(await canvasSize(), [256, 512]);
+    await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
+    await page.waitForFunction(() => (document.querySelector('[data-testid="mask-canvas"]') as HTMLCanvasElement | null)?.width === 512);
+    assert.deepEqual(await canvasSize(), [512, 512]);
     assert.equal(await page.getByTestId('invert-error').count(), 0);
     // Crop: zoom to half the side, drag the square, back to the centered default.
     const square = page.getByTestId('crop-square');
