@@ -141,7 +141,7 @@ describe('invert panel (wasm)', () => {
     await page.getByRole('tab', { name: 'Invert' }).click();
     await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
-    await settings(page, { steps: 40, checkpoint: 2, preview: 100 });
+    await settings(page, { steps: 200, checkpoint: 2, preview: 1000 });
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
     await page.waitForFunction(() => /step ([5-9]|\d\d) \//.test(document.querySelector('[data-testid="inversion-status"]')?.textContent ?? ''), undefined, { timeout: 240_000 });
     const reached = await stepOf(page);
@@ -151,10 +151,11 @@ describe('invert panel (wasm)', () => {
     await page.getByRole('tab', { name: 'Invert' }).click();
     const pending = page.getByTestId('invert-pending');
     await pending.waitFor({ timeout: 30_000 });
-    const m = /stopped at step (\d+) of 40/.exec((await pending.textContent()) ?? '');
+    const m = /stopped at step (\d+) of 200/.exec((await pending.textContent()) ?? '');
     assert.ok(m, await pending.textContent() ?? '');
     const saved = Number(m[1]);
-    assert.ok(saved >= 2 && saved % 2 === 0 && saved <= reached, `checkpoint at ${saved}, run reached ${reached}`);
+    // Every 2nd step is saved, and the run may have gone on between reading the page and the reload.
+    assert.ok(saved % 2 === 0 && saved >= reached - 1 && saved < 200, `checkpoint at ${saved}, the page had shown step ${reached}`);
     await app.shot('app-invert-resume.png');
     await page.getByRole('button', { name: 'Resume' }).click();
     // The curve keeps the checkpoint's losses, and steps continue after it.

@@ -115,7 +115,8 @@ export function InvertPanel() {
         {pending && !busy && (
           <div className="note" data-testid="invert-pending">
             <p>
-              An inversion of {pending.photoName} stopped at step {pending.step} of {pending.total}.
+              An inversion of {pending.photoName} stopped at step {pending.step} of {pending.total} ({pending.settings.components}{' '}
+              components, lr {pending.settings.lr}, weight decay {pending.settings.weightDecay}, seed {pending.settings.seed}).
             </p>
             <div className="row">
               <button className="primary" onClick={() => void resumeInversion()} disabled={!space}>
