@@ -127,6 +127,22 @@ describe('app, WebGPU off (wasm)', () => {
     await app.shot('app-library.png');
   });
 
+  test('discover label-free identity directions; moving one changes the image', { timeout: 180_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByLabel('Directions', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Discover directions' }).click();
+    await page.getByTestId('free-status').filter({ hasText: /^2 directions, \d+ iterations/ }).waitFor({ timeout: 150_000 });
+    const before = await generate(app, 60_000);
+    const slider = page.getByRole('slider', { name: /^Direction 1 \(σ [\d.e+-]+; like \w+ -?\d\.\d\d/ });
+    await slider.focus();
+    await page.keyboard.press('PageUp');
+    assert.notEqual(await slider.inputValue(), '0');
+    assert.notDeepEqual(await generate(app, 60_000), before);
+    await app.shot('app-directions.png');
+    assert.deepEqual(app.errors, []);
+  });
+
   test('invert the fixture photo: mask, progress, cancel, resume, preview, result in the library', { timeout: 240_000 }, async () => {
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
@@ -209,8 +225,9 @@ describe('app on WebGPU (SwiftShader)', () => {
     await server?.close();
   });
 
+  let app: AppPage;
   test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
-    const app = await firstRun(browser, server, 'WebGPU');
+    app = await firstRun(browser, server, 'WebGPU');
     const { page } = app;
     await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
@@ -219,6 +236,20 @@ describe('app on WebGPU (SwiftShader)', () => {
     const png = await generate(app, 330_000);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     await app.shot('app-create-webgpu.png');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('one inversion step on the gradient graph', { timeout: 600_000 }, async (t) => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByLabel('Inversion steps', { exact: true }).fill('1');
+    await page.getByLabel('Preview every', { exact: true }).fill('0');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-result').or(page.locator('.invert [role=alert]')).waitFor({ timeout: 590_000 });
+    t.diagnostic(`WebGPU inversion step: ${Date.now() - t0} ms`);
+    assert.equal(await page.locator('.invert [role=alert]').count(), 0);
     assert.deepEqual(app.errors, []);
   });
 });

@@ -11,6 +11,7 @@ import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { dropCheckpoint, runInversion, savedCheckpoint, type InvertOutcome, type InvertProgress, type InvertRequest, type InvertStart } from './invert-job';
 import { encodePng, latentPreview } from './preview';
 
@@ -176,6 +177,15 @@ const api = {
     job?.abort();
     const controller = (job = new AbortController());
     return runInversion(sd, space, req, controller.signal, onStart, onProgress);
+  },
+
+  /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
+  async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
+    if (!sd) throw new Error('no model loaded');
+    if (!space) throw new Error('no w2w space loaded: import one first');
+    job?.abort();
+    const controller = (job = new AbortController());
+    return identityDirections(sd, space, r, controller.signal, onIteration);
   },
 
   savedInversion: savedCheckpoint,
