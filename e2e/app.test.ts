@@ -199,6 +199,29 @@ describe('app, WebGPU off (wasm)', () => {
     }
   });
 
+  test('an interrupted download resumes with a Range request', { timeout: 60_000 }, async () => {
+    // A fresh profile; the first response for the UNet weights breaks off halfway.
+    const resumed = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}`);
+    const { page, context } = resumed;
+    const unet = `${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`;
+    const full = readFileSync(`${FIXTURES}/tiny-sd-a/unet/diffusion_pytorch_model.safetensors`);
+    const half = Math.floor(full.length / 2);
+    let cut = false;
+    await context.route(`**/${unet}`, async (route) => {
+      if (cut || route.request().method() !== 'GET') return route.continue();
+      cut = true;
+      await route.fulfill({ status: 200, body: full.subarray(0, half), headers: { 'Content-Type': 'application/octet-stream' } });
+    });
+    await page.getByRole('button', { name: /^Download/ }).click();
+    await page.getByTestId('model-error').filter({ hasText: `stopped at byte ${half} of ${full.length}` }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 30_000 });
+    assert.ok(cut, 'the route intercepted the worker download');
+    const ranged = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(unet) && r.range);
+    assert.deepEqual(ranged.map((r) => [r.range, r.status]), [[`bytes=${half}-`, 206]]);
+    await context.close();
+  });
+
   test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, async () => {
     const broken = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${BROKEN}`);
     await broken.page.getByRole('button', { name: /^Download/ }).click();
