@@ -39,7 +39,8 @@ export interface ModelInfo {
   layout: LoraLayout;
 }
 
-export interface GenerateParams {
+/** The generation settings the page edits. */
+export interface GenSettings {
   prompt: string;
   negative: string;
   seed: number;
@@ -48,6 +49,9 @@ export interface GenerateParams {
   scheduler: 'pndm' | 'ddim';
   width: number;
   height: number;
+}
+
+export interface GenerateParams extends GenSettings {
   lora: Float32Array | null;
   /** Delayed injection: replaces `lora` once t ≤ switchAt. */
   lora2: Float32Array | null;
