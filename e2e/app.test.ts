@@ -127,6 +127,22 @@ describe('app, WebGPU off (wasm)', () => {
     await app.shot('app-library.png');
   });
 
+  test('discover label-free identity directions; moving one changes the image', { timeout: 180_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByLabel('Directions', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Discover directions' }).click();
+    await page.getByTestId('free-status').filter({ hasText: /^2 directions, \d+ iterations/ }).waitFor({ timeout: 150_000 });
+    const before = await generate(app, 60_000);
+    const slider = page.getByRole('slider', { name: /^Direction 1 \(σ [\d.e+-]+; like \w+ -?\d\.\d\d/ });
+    await slider.focus();
+    await page.keyboard.press('PageUp');
+    assert.notEqual(await slider.inputValue(), '0');
+    assert.notDeepEqual(await generate(app, 60_000), before);
+    await app.shot('app-directions.png');
+    assert.deepEqual(app.errors, []);
+  });
+
   test('invert the fixture photo: mask, progress, cancel, resume, preview, result in the library', { timeout: 240_000 }, async () => {
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
@@ -183,6 +199,29 @@ describe('app, WebGPU off (wasm)', () => {
     }
   });
 
+  test('an interrupted download resumes with a Range request', { timeout: 60_000 }, async () => {
+    // A fresh profile; the first response for the UNet weights breaks off halfway.
+    const resumed = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}`);
+    const { page, context } = resumed;
+    const unet = `${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`;
+    const full = readFileSync(`${FIXTURES}/tiny-sd-a/unet/diffusion_pytorch_model.safetensors`);
+    const half = Math.floor(full.length / 2);
+    let cut = false;
+    await context.route(`**/${unet}`, async (route) => {
+      if (cut || route.request().method() !== 'GET') return route.continue();
+      cut = true;
+      await route.fulfill({ status: 200, body: full.subarray(0, half), headers: { 'Content-Type': 'application/octet-stream' } });
+    });
+    await page.getByRole('button', { name: /^Download/ }).click();
+    await page.getByTestId('model-error').filter({ hasText: `stopped at byte ${half} of ${full.length}` }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 30_000 });
+    assert.ok(cut, 'the route intercepted the worker download');
+    const ranged = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(unet) && r.range);
+    assert.deepEqual(ranged.map((r) => [r.range, r.status]), [[`bytes=${half}-`, 206]]);
+    await context.close();
+  });
+
   test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, async () => {
     const broken = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${BROKEN}`);
     await broken.page.getByRole('button', { name: /^Download/ }).click();
@@ -209,8 +248,9 @@ describe('app on WebGPU (SwiftShader)', () => {
     await server?.close();
   });
 
+  let app: AppPage;
   test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
-    const app = await firstRun(browser, server, 'WebGPU');
+    app = await firstRun(browser, server, 'WebGPU');
     const { page } = app;
     await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
@@ -219,6 +259,20 @@ describe('app on WebGPU (SwiftShader)', () => {
     const png = await generate(app, 330_000);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     await app.shot('app-create-webgpu.png');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('one inversion step on the gradient graph', { timeout: 600_000 }, async (t) => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByLabel('Inversion steps', { exact: true }).fill('1');
+    await page.getByLabel('Preview every', { exact: true }).fill('0');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-result').or(page.locator('.invert [role=alert]')).waitFor({ timeout: 590_000 });
+    t.diagnostic(`WebGPU inversion step: ${Date.now() - t0} ms`);
+    assert.equal(await page.locator('.invert [role=alert]').count(), 0);
     assert.deepEqual(app.errors, []);
   });
 });

@@ -13,6 +13,7 @@ import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { encodePng, latentPreview } from './preview';
 
 export interface Capabilities extends BackendProbe {
@@ -39,7 +40,8 @@ export interface ModelInfo {
   layout: LoraLayout;
 }
 
-export interface GenerateParams {
+/** The generation settings the page edits. */
+export interface GenSettings {
   prompt: string;
   negative: string;
   seed: number;
@@ -48,6 +50,9 @@ export interface GenerateParams {
   scheduler: 'pndm' | 'ddim';
   width: number;
   height: number;
+}
+
+export interface GenerateParams extends GenSettings {
   lora: Float32Array | null;
   /** Delayed injection: replaces `lora` once t ≤ switchAt. */
   lora2: Float32Array | null;
@@ -168,6 +173,15 @@ const api = {
 
   setSpace(data: SpaceData): void {
     space = new Space(data);
+  },
+
+  /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
+  async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
+    if (!sd) throw new Error('no model loaded');
+    if (!space) throw new Error('no w2w space loaded: import one first');
+    job?.abort();
+    const controller = (job = new AbortController());
+    return identityDirections(sd, space, r, controller.signal, onIteration);
   },
 
   cancel(): void {

@@ -20,7 +20,7 @@ export interface EngineContext {
 }
 
 export interface PreviewSettings {
-  /** Every N steps (and after the last). */
+  /** Every N steps (and after the last); 0 = none. */
   every: number;
   steps: number;
   seed: number;
@@ -117,7 +117,8 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
   running?.abort();
   const controller = (running = new AbortController());
   const every = Math.max(1, Math.floor(request.checkpointEvery));
-  const previewEvery = Math.max(1, Math.floor(request.preview.every));
+  // 0 = no previews.
+  const previewEvery = Math.max(0, Math.floor(request.preview.every));
   const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
     status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
   });
@@ -131,7 +132,7 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
       onCheckpoint: async (s) => {
         const step = s.adam.step;
         const last = step === job.settings.steps;
-        if (step % previewEvery === 0 || last) {
+        if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
           job.preview = await previewImage(sd, space, s.coef, job);
           cb.onPreview?.({ step, png: job.preview });
         }

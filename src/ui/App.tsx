@@ -2,7 +2,7 @@
 import { useEffect } from 'react';
 import { checkCapabilities, planDownload } from './actions/model';
 import { CreateScreen } from './components/CreateScreen';
-import { DirectionsPanel } from './components/DirectionsPanel';
+import { DirectionsScreen } from './components/DirectionsScreen';
 import { InvertPanel } from './components/InvertPanel';
 import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
@@ -46,7 +46,7 @@ export function App() {
         {tab === 'models' && <ModelsScreen />}
         {tab === 'create' && <CreateScreen />}
         {tab === 'invert' && <InvertPanel />}
-        {tab === 'directions' && <DirectionsPanel />}
+        {tab === 'directions' && <DirectionsScreen />}
         {tab === 'library' && <LibraryScreen />}
       </main>
     </div>

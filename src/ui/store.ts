@@ -1,7 +1,7 @@
 // App state (zustand). Actions that talk to workers live in actions/*.ts and write here.
 import { create } from 'zustand';
 import type { FileProgress } from '../engine/io/cache';
-import type { Capabilities, DownloadPlan, ModelInfo } from '../../workers/engine.worker';
+import type { Capabilities, DownloadPlan, GenSettings, ModelInfo } from '../../workers/engine.worker';
 import { initialSources, type Sources } from './config';
 
 export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';
@@ -14,16 +14,7 @@ export interface StorageInfo {
   persisted?: boolean;
 }
 
-export interface GenSettings {
-  prompt: string;
-  negative: string;
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: 'pndm' | 'ddim';
-  width: number;
-  height: number;
-}
+export type { GenSettings };
 
 export interface GalleryItem {
   id: string;

@@ -49,7 +49,7 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
         <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
       </div>
       <div className="row">
-        <NumberField label="Preview every" value={previewEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
+        <NumberField label="Preview every" value={previewEvery} min={0} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
         <NumberField label="Preview steps" value={previewSteps} min={1} max={100} step={1} onChange={(v) => setInvert({ previewSteps: v })} />
       </div>
     </fieldset>
