@@ -80,7 +80,7 @@ describe('app, WebGPU off (wasm)', () => {
 
   test('sample an identity, generate; an attribute slider changes the image', { timeout: 240_000 }, async () => {
     const { page } = app;
-    await page.getByLabel('Steps').fill('3');
+    await page.getByLabel('Steps', { exact: true }).fill('3');
     await page.getByLabel('Size').selectOption('64');
     await importSpaceAndSample(app);
     const first = await generate(app, 120_000);
@@ -127,6 +127,51 @@ describe('app, WebGPU off (wasm)', () => {
     await app.shot('app-library.png');
   });
 
+  test('discover label-free identity directions; moving one changes the image', { timeout: 180_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByLabel('Directions', { exact: true }).fill('2');
+    await page.getByRole('button', { name: 'Discover directions' }).click();
+    await page.getByTestId('free-status').filter({ hasText: /^2 directions, \d+ iterations/ }).waitFor({ timeout: 150_000 });
+    const before = await generate(app, 60_000);
+    const slider = page.getByRole('slider', { name: /^Direction 1 \(σ [\d.e+-]+; like \w+ -?\d\.\d\d/ });
+    await slider.focus();
+    await page.keyboard.press('PageUp');
+    assert.notEqual(await slider.inputValue(), '0');
+    assert.notDeepEqual(await generate(app, 60_000), before);
+    await app.shot('app-directions.png');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('invert the fixture photo: mask, progress, cancel, resume, preview, result in the library', { timeout: 240_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByRole('button', { name: 'Head ellipse' }).click();
+    await page.getByLabel('Inversion steps', { exact: true }).fill('4');
+    await page.getByLabel('Preview every', { exact: true }).fill('2');
+    await page.getByLabel('Preview steps', { exact: true }).fill('1');
+    await app.resetLongTasks();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    // The photo preset wants 10000 components; the fixture space has fewer, and the app says so.
+    await page.getByText(/the space holds \d+ principal components, fewer than the photo preset's 10000/).waitFor({ timeout: 60_000 });
+    await page.getByTestId('invert-step').filter({ hasText: /^[1-3]$/ }).waitFor({ timeout: 120_000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    const resume = page.getByRole('button', { name: /^Resume \(inversion-photo\.png, step [1-4] of 4\)/ });
+    await resume.waitFor({ timeout: 60_000 });
+    await resume.click();
+    await page.getByTestId('invert-result').waitFor({ timeout: 120_000 });
+    const tasks = await app.longTasks();
+    assert.ok(Math.max(0, ...tasks) < MAX_TASK_MS, `main-thread long tasks during inversion: ${JSON.stringify(tasks)} ms`);
+    assert.equal(await page.getByTestId('invert-step').textContent(), '4');
+    assert.match((await page.getByRole('img', { name: /^loss over 4 steps/ }).getAttribute('aria-label')) ?? '', /last \d/);
+    await page.getByTestId('invert-preview').waitFor();
+    await app.shot('app-invert.png');
+    await page.getByRole('tab', { name: 'Library' }).click();
+    await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
+    assert.deepEqual(app.errors, []);
+  });
+
   test('reload: model from the cache, library intact', { timeout: 120_000 }, async () => {
     const { page } = app;
     const before = server.requests.length;
@@ -137,7 +182,7 @@ describe('app, WebGPU off (wasm)', () => {
     await page.getByTestId('space-ready').waitFor();
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByTestId('library-entry').first().waitFor();
-    assert.equal(await page.getByTestId('library-entry').count(), 1);
+    assert.equal(await page.getByTestId('library-entry').count(), 2);
     assert.equal(await page.getByRole('textbox', { name: 'name of Ada' }).inputValue(), 'Ada');
   });
 
@@ -152,6 +197,29 @@ describe('app, WebGPU off (wasm)', () => {
     } finally {
       await context.setOffline(false);
     }
+  });
+
+  test('an interrupted download resumes with a Range request', { timeout: 60_000 }, async () => {
+    // A fresh profile; the first response for the UNet weights breaks off halfway.
+    const resumed = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}`);
+    const { page, context } = resumed;
+    const unet = `${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`;
+    const full = readFileSync(`${FIXTURES}/tiny-sd-a/unet/diffusion_pytorch_model.safetensors`);
+    const half = Math.floor(full.length / 2);
+    let cut = false;
+    await context.route(`**/${unet}`, async (route) => {
+      if (cut || route.request().method() !== 'GET') return route.continue();
+      cut = true;
+      await route.fulfill({ status: 200, body: full.subarray(0, half), headers: { 'Content-Type': 'application/octet-stream' } });
+    });
+    await page.getByRole('button', { name: /^Download/ }).click();
+    await page.getByTestId('model-error').filter({ hasText: `stopped at byte ${half} of ${full.length}` }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 30_000 });
+    assert.ok(cut, 'the route intercepted the worker download');
+    const ranged = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(unet) && r.range);
+    assert.deepEqual(ranged.map((r) => [r.range, r.status]), [[`bytes=${half}-`, 206]]);
+    await context.close();
   });
 
   test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, async () => {
@@ -180,16 +248,31 @@ describe('app on WebGPU (SwiftShader)', () => {
     await server?.close();
   });
 
+  let app: AppPage;
   test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
-    const app = await firstRun(browser, server, 'WebGPU');
+    app = await firstRun(browser, server, 'WebGPU');
     const { page } = app;
-    await page.getByLabel('Steps').fill('1');
+    await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
     await page.getByLabel('Size').selectOption('64');
     await importSpaceAndSample(app);
     const png = await generate(app, 330_000);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     await app.shot('app-create-webgpu.png');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('one inversion step on the gradient graph', { timeout: 600_000 }, async (t) => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
+    await page.getByLabel('Inversion steps', { exact: true }).fill('1');
+    await page.getByLabel('Preview every', { exact: true }).fill('0');
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-result').or(page.locator('.invert [role=alert]')).waitFor({ timeout: 590_000 });
+    t.diagnostic(`WebGPU inversion step: ${Date.now() - t0} ms`);
+    assert.equal(await page.locator('.invert [role=alert]').count(), 0);
     assert.deepEqual(app.errors, []);
   });
 });

@@ -10,7 +10,10 @@ import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { directionsApi } from './directions';
+import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { encodePng, latentPreview } from './preview';
 
 export interface Capabilities extends BackendProbe {
@@ -37,7 +40,8 @@ export interface ModelInfo {
   layout: LoraLayout;
 }
 
-export interface GenerateParams {
+/** The generation settings the page edits. */
+export interface GenSettings {
   prompt: string;
   negative: string;
   seed: number;
@@ -46,6 +50,9 @@ export interface GenerateParams {
   scheduler: 'pndm' | 'ddim';
   width: number;
   height: number;
+}
+
+export interface GenerateParams extends GenSettings {
   lora: Float32Array | null;
   /** Delayed injection: replaces `lora` once t ≤ switchAt. */
   lora2: Float32Array | null;
@@ -168,6 +175,15 @@ const api = {
     space = new Space(data);
   },
 
+  /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
+  async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
+    if (!sd) throw new Error('no model loaded');
+    if (!space) throw new Error('no w2w space loaded: import one first');
+    job?.abort();
+    const controller = (job = new AbortController());
+    return identityDirections(sd, space, r, controller.signal, onIteration);
+  },
+
   cancel(): void {
     job?.abort();
   },
@@ -184,5 +200,15 @@ const api = {
   },
 };
 
-export type EngineApi = typeof api;
-Comlink.expose(api);
+// Inversion and pullback directions (workers/invert.ts, workers/directions.ts) use the same model and space.
+const context: EngineContext = {
+  sd: () => sd ?? raise('no model loaded'),
+  space: () => space ?? raise('no w2w space loaded: import one on the Create screen first'),
+};
+const raise = (msg: string): never => {
+  throw new Error(msg);
+};
+const engineApi = { ...api, ...invertApi(context), ...directionsApi(context) };
+
+export type EngineApi = typeof engineApi;
+Comlink.expose(engineApi);

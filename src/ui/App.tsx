@@ -2,6 +2,8 @@
 import { useEffect } from 'react';
 import { checkCapabilities, planDownload } from './actions/model';
 import { CreateScreen } from './components/CreateScreen';
+import { DirectionsScreen } from './components/DirectionsScreen';
+import { InvertPanel } from './components/InvertPanel';
 import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
 import { useApp, setApp, type Tab } from './store';
@@ -10,6 +12,8 @@ import { ModelStatus } from './components/ModelStatus';
 const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
   { id: 'models', label: 'Models', needsModel: false },
   { id: 'create', label: 'Create', needsModel: true },
+  { id: 'invert', label: 'Invert', needsModel: true },
+  { id: 'directions', label: 'Directions', needsModel: true },
   { id: 'library', label: 'Library', needsModel: true },
 ];
 
@@ -41,6 +45,8 @@ export function App() {
       <main>
         {tab === 'models' && <ModelsScreen />}
         {tab === 'create' && <CreateScreen />}
+        {tab === 'invert' && <InvertPanel />}
+        {tab === 'directions' && <DirectionsScreen />}
         {tab === 'library' && <LibraryScreen />}
       </main>
     </div>

@@ -1,6 +1,7 @@
 // Identity state (zustand): the space, the current identity, its edits, the library.
 import { create } from 'zustand';
 import type { IdentityRecord } from '../engine/space/library';
+import type { IdentityDirections } from '../../workers/directions-job';
 import type { SpaceSummary } from '../../workers/space.worker';
 
 export interface Identity {
@@ -34,6 +35,10 @@ export interface IdentityState {
   pcStats?: { mean: Float32Array; std: Float32Array };
   /** α and slider unit of each active edit, as the space computed them. */
   alphas: { direction: string; alpha: number; unit: number }[];
+  /** Label-free directions found at the identity, and the slider value along each. */
+  free?: IdentityDirections;
+  freeOffsets: number[];
+  freeStatus?: string;
   compare?: Compare;
   library: IdentityRecord[];
   libraryError?: string;
@@ -49,6 +54,7 @@ export const useIdentity = create<IdentityState>(() => ({
   switchAt: 800,
   pcOffsets: new Array(TOP_PCS).fill(0),
   alphas: [],
+  freeOffsets: [],
   library: [],
 }));
 

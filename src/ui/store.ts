@@ -1,10 +1,10 @@
 // App state (zustand). Actions that talk to workers live in actions/*.ts and write here.
 import { create } from 'zustand';
 import type { FileProgress } from '../engine/io/cache';
-import type { Capabilities, DownloadPlan, ModelInfo } from '../../workers/engine.worker';
+import type { Capabilities, DownloadPlan, GenSettings, ModelInfo } from '../../workers/engine.worker';
 import { initialSources, type Sources } from './config';
 
-export type Tab = 'models' | 'create' | 'invert' | 'library';
+export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';
 export type ModelPhase = 'idle' | 'planning' | 'planned' | 'downloading' | 'loading' | 'ready' | 'error';
 export type Precision = 'auto' | 'fp32' | 'fp16';
 
@@ -14,16 +14,7 @@ export interface StorageInfo {
   persisted?: boolean;
 }
 
-export interface GenSettings {
-  prompt: string;
-  negative: string;
-  seed: number;
-  steps: number;
-  guidance: number;
-  scheduler: 'pndm' | 'ddim';
-  width: number;
-  height: number;
-}
+export type { GenSettings };
 
 export interface GalleryItem {
   id: string;
@@ -35,6 +26,8 @@ export interface GalleryItem {
   /** The identity (and edits) it was made with, for its caption. */
   identity: string;
   ms: number;
+  /** The LoRA vectors it was made with (directions rerun its trajectory). */
+  loras?: { lora: Float32Array | null; lora2: Float32Array | null; switchAt: number };
 }
 
 export interface LivePreview {

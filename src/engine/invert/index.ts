@@ -4,7 +4,7 @@ export { probeImage, checkImageSize, DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIDE } from
 export type { ImageFormat, ImageLimits, ImageProbe } from './image-probe';
 export { preparePhoto, toModelInput } from './photo';
 export type { CropSquare, PreparedPhoto } from './photo';
-export { prepareMask, ellipseMask, HEAD_ELLIPSE } from './mask';
+export { prepareMask, ellipseMask, isMaskOn, HEAD_ELLIPSE } from './mask';
 export type { Ellipse, LatentMask } from './mask';
 export { resizeBilinear } from './resample';
 export { intake, loadImage } from './intake';

@@ -16,7 +16,7 @@ export interface LatentMask {
 }
 
 /** A mask pixel is "head" when it is light (mean RGB ≥ 128) and opaque (alpha ≥ 128): a white brush on black or transparent. */
-const isOn = (d: Uint8ClampedArray, p: number) => d[p] + d[p + 1] + d[p + 2] >= 384 && d[p + 3] >= 128;
+export const isMaskOn = (d: Uint8ClampedArray, p: number): boolean => d[p] + d[p + 1] + d[p + 2] >= 384 && d[p + 3] >= 128;
 
 /**
  * `mask` (any size; nearest-resized to the photo's size with a note when it differs) sampled over the
@@ -43,7 +43,7 @@ export function prepareMask(
   const ys = nearestIndices(mask.height, box[1] * ry, box[3] * ry, height);
   let on = 0;
   for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) on += data[y * width + x] = isOn(mask.data, (ys[y] * mask.width + xs[x]) * 4) ? 1 : 0;
+    for (let x = 0; x < width; x++) on += data[y * width + x] = isMaskOn(mask.data, (ys[y] * mask.width + xs[x]) * 4) ? 1 : 0;
   if (on === 0) throw new Error(`${name}: selects no pixel at the ${width}×${height} latent resolution (paint the head white)`);
   return { data, width, height, notes };
 }

@@ -31,6 +31,7 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
     const item: GalleryItem = {
       id: crypto.randomUUID(), url: URL.createObjectURL(out.png), png: out.png, width: out.width, height: out.height,
       settings: { ...gen }, identity: identity.label, ms: out.ms,
+      loras: { lora: identity.lora, lora2: identity.lora2, switchAt: identity.switchAt },
     };
     setApp((s) => ({ gallery: [item, ...s.gallery] }));
     return item;

@@ -55,23 +55,49 @@ export async function sampleIdentity(seed = Math.floor(Math.random() * 2 ** 31))
   const coef = await spaceWorker().sample(seed, diversity);
   setIdentity({
     identity: { name: `sample ${seed}`, coef, origin: { sampled: seed, diversity } },
-    sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined,
+    sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [],
   });
 }
 
 export function setIdentityCoef(identity: Identity): void {
-  setIdentity({ identity, sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined });
+  setIdentity({ identity, sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [] });
 }
 
-/** The identity's coefficients with the top-PC offsets applied. */
+/** The identity's coefficients with the top-PC and label-free direction offsets applied. */
 export function baseCoef(): Float32Array | undefined {
-  const { identity, pcOffsets, pcStats } = getIdentity();
+  const { identity, pcOffsets, pcStats, free, freeOffsets } = getIdentity();
   if (!identity) return;
   const c = identity.coef.slice();
   pcOffsets.forEach((z, i) => {
     if (pcStats && i < pcStats.std.length && i < c.length) c[i] += z * pcStats.std[i];
   });
+  free?.vectors.forEach((v, j) => {
+    const s = (freeOffsets[j] ?? 0) * free.unit;
+    if (s) for (let i = 0; i < Math.min(v.length, c.length); i++) c[i] += s * v[i];
+  });
   return c;
+}
+
+/** Label-free identity directions at the current identity, on the current generation settings. */
+export async function discoverDirections(n: number): Promise<void> {
+  const coef = baseCoef();
+  if (!coef) return;
+  const { gen } = getApp();
+  setIdentity({ freeStatus: 'capturing the trajectory…', free: undefined, freeOffsets: [] });
+  try {
+    const free = await engineWorker().identityDirections(
+      { coef, gen: { ...gen }, n },
+      Comlink.proxy((i: number, residual: number) => setIdentity({ freeStatus: `iteration ${i}, residual ${residual.toExponential(1)}` })),
+    );
+    // The directions are taken at these coefficients: they become the identity the sliders move from.
+    const identity = getIdentity().identity!;
+    setIdentity({
+      identity: { ...identity, coef }, pcOffsets: new Array(TOP_PCS).fill(0), free, freeOffsets: free.vectors.map(() => 0),
+      freeStatus: `${free.vectors.length} directions, ${free.iterations} iterations${free.converged ? '' : ' (not converged)'}`,
+    });
+  } catch (e) {
+    setIdentity({ freeStatus: undefined, spaceError: message(e) });
+  }
 }
 
 /** Active slider edits as space edits; each direction debiased against the chosen attributes. */

@@ -3,6 +3,7 @@ import { identityInput } from '../actions/space';
 import { useIdentity } from '../identity-store';
 import { AttributeSliders } from './AttributeSliders';
 import { CompareView } from './CompareView';
+import { DirectionsPanel } from './DirectionsPanel';
 import { ExportPanel } from './ExportPanel';
 import { Gallery } from './Gallery';
 import { GeneratePanel } from './GeneratePanel';
@@ -15,6 +16,7 @@ export function CreateScreen() {
       <IdentityPanel />
       <AttributeSliders />
       <GeneratePanel identity={() => identityInput(true)} />
+      {hasIdentity && <DirectionsPanel />}
       {hasIdentity && <CompareView />}
       {hasIdentity && <ExportPanel />}
       <Gallery />

@@ -26,7 +26,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         <div className="row">
           <NumberField label="Seed" value={gen.seed} min={0} max={2 ** 32 - 1} step={1} onChange={(seed) => setGen({ seed })} />
           <button type="button" aria-label="Random seed" title="Random seed" onClick={() => setGen({ seed: Math.floor(Math.random() * 2 ** 32) })}>
-            🎲
+            Random
           </button>
         </div>
         <div className="row">
@@ -73,7 +73,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
 }
 
 /** Square sizes up to the model's native one, in the multiples its UNet accepts. */
-function sizeOptions(native: number, multiple: number): number[] {
+export function sizeOptions(native: number, multiple: number): number[] {
   const out: number[] = [];
   for (let s = multiple; s <= native; s += multiple) out.push(s);
   return out.length ? out : [native];

@@ -1,0 +1,161 @@
+// Inversion from the page: files go to the engine worker as they are (it probes, decodes and runs the
+// loop); progress, previews and checkpoints come back; the result is saved to the identity library.
+import type { StepInfo } from '../../engine/invert/index';
+import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/invert';
+import type { Rgba } from '../../engine/sd/image';
+import { getIdentity } from '../identity-store';
+import { getInvert, setInvert, type InvertState } from '../invert-store';
+import { getApp } from '../store';
+import { Comlink, engineWorker, spaceWorker } from '../workers';
+import { refreshLibrary } from './library';
+import { setIdentityCoef } from './space';
+
+const message = (e: unknown) => (e as Error)?.message ?? String(e);
+
+/** The mask layer's canvas (MaskEditor registers it): its pixels are the brush mask at the view's size. */
+let maskCanvas: HTMLCanvasElement | null = null;
+// The painted layer while the editor is not mounted (another tab is open).
+let kept: ImageData | undefined;
+
+export function registerMaskCanvas(c: HTMLCanvasElement | null): void {
+  if (!c && maskCanvas && getInvert().masked) kept = maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height);
+  if (c && kept && kept.width === c.width && kept.height === c.height) c.getContext('2d')!.putImageData(kept, 0, 0);
+  if (c) kept = undefined;
+  maskCanvas = c;
+}
+
+/** Replaces the painted layer (ellipse, dropped mask file). */
+function paintLayer(layer: Rgba): void {
+  const ctx = maskCanvas?.getContext('2d');
+  if (!ctx) return;
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
+  setInvert({ masked: true });
+}
+
+function replaceUrl(old: string | undefined, blob: Blob): string {
+  if (old) URL.revokeObjectURL(old);
+  return URL.createObjectURL(blob);
+}
+
+export async function openPhoto(file: File): Promise<void> {
+  setInvert({ error: undefined, notes: [], saved: undefined });
+  try {
+    const view = await engineWorker().openPhoto(file, file.name);
+    kept = undefined;
+    clearMask();
+    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view) }, crop: undefined, masked: false, mode: 'crop' }));
+  } catch (e) {
+    setInvert({ error: message(e) });
+  }
+}
+
+export async function openMaskFile(file: File): Promise<void> {
+  setInvert({ error: undefined });
+  try {
+    const { layer, notes } = await engineWorker().openMask(file, file.name);
+    paintLayer(layer);
+    setInvert({ notes, mode: 'brush' });
+  } catch (e) {
+    setInvert({ error: message(e) });
+  }
+}
+
+export async function headEllipse(): Promise<void> {
+  const photo = getInvert().photo;
+  if (!photo) return;
+  paintLayer(await engineWorker().headEllipse(photo.viewWidth, photo.viewHeight));
+}
+
+export function clearMask(): void {
+  const c = maskCanvas;
+  c?.getContext('2d')?.clearRect(0, 0, c.width, c.height);
+  setInvert({ masked: false });
+}
+
+const callbacks = () =>
+  Comlink.proxy<InversionCallbacks>({
+    onStep: (s: StepInfo) => setInvert((st) => ({ step: s.step, total: s.total, etaMs: s.etaMs, msPerStep: s.msPerStep, losses: [...st.losses, s.loss] })),
+    onPreview: ({ step, png }) => setInvert((st) => ({ preview: { step, url: replaceUrl(st.preview?.url, png) } })),
+    onNotes: (notes) => setInvert((st) => ({ notes: [...st.notes, ...notes] })),
+  });
+
+function request(s: InvertState): InversionRequest {
+  const { photo, crop } = s;
+  const scale = photo ? photo.width / photo.viewWidth : 1;
+  const mask = s.masked && maskCanvas ? maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height) : null;
+  const { gen } = getApp();
+  return {
+    preset: s.preset,
+    overrides: s.overrides,
+    size: s.size,
+    crop: crop && { x: crop.x * scale, y: crop.y * scale, size: Math.min(crop.size * scale, photo!.width, photo!.height) },
+    mask: mask && { width: mask.width, height: mask.height, data: mask.data },
+    checkpointEvery: s.checkpointEvery,
+    preview: { every: s.previewEvery, steps: s.previewSteps, seed: 0, guidance: gen.guidance, negative: gen.negative, scheduler: gen.scheduler },
+  };
+}
+
+async function track(run: () => Promise<InversionOutcome>): Promise<void> {
+  try {
+    const out = await run();
+    if (out.status === 'cancelled') {
+      setInvert({ phase: 'idle', pending: await engineWorker().pendingInversion() ?? undefined });
+      return;
+    }
+    setInvert({ phase: 'saving' });
+    await saveResult(out);
+  } catch (e) {
+    setInvert({ phase: 'error', error: message(e), pending: await engineWorker().pendingInversion().catch(() => null) ?? undefined });
+  }
+}
+
+export async function startInversion(): Promise<void> {
+  const s = getInvert();
+  if (!s.photo || s.phase === 'running') return;
+  const req = request(s);
+  setInvert({ phase: 'running', error: undefined, notes: [], losses: [], step: 0, total: 0, etaMs: undefined, pending: undefined, saved: undefined });
+  await track(() => engineWorker().startInversion(req, callbacks()));
+}
+
+export async function resumeInversion(): Promise<void> {
+  const pending = getInvert().pending;
+  if (!pending) return;
+  setInvert({ phase: 'running', error: undefined, notes: [], losses: [...pending.losses], step: pending.step, total: pending.total, pending: undefined, saved: undefined });
+  await track(() => engineWorker().resumeInversion(callbacks()));
+}
+
+export function cancelInversion(): void {
+  setInvert({ phase: 'cancelling' });
+  void engineWorker().cancelInversion();
+}
+
+/** After a reload: a stored run that did not finish is offered as "Resume". */
+export async function checkPending(): Promise<void> {
+  try {
+    const pending: PendingInversion | null = await engineWorker().pendingInversion();
+    if (getInvert().phase === 'idle') setInvert({ pending: pending ?? undefined });
+  } catch (e) {
+    setInvert({ error: message(e) });
+  }
+}
+
+export async function discardPending(): Promise<void> {
+  await engineWorker().discardInversion();
+  setInvert({ pending: undefined });
+}
+
+/** The library entry, then the current identity; the stored run is dropped only once it is saved. */
+async function saveResult(out: InversionOutcome): Promise<void> {
+  const { space } = getIdentity();
+  const k = space?.k ?? out.coef.length;
+  const coef = new Float32Array(Math.max(k, out.coef.length));
+  coef.set(out.coef);
+  const name = `inverted ${out.photoName}`;
+  const settings = { inverted: { photo: out.photoName, ...out.settings, finalLoss: out.losses[out.losses.length - 1] } };
+  const thumbnail = out.preview ? new Uint8Array(await out.preview.arrayBuffer()) : undefined;
+  const rec = await spaceWorker().addIdentity({ name, coef, space: space?.id, thumbnail, settings });
+  await refreshLibrary();
+  setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
+  await engineWorker().discardInversion();
+  setInvert({ phase: 'idle', saved: rec.name });
+}

@@ -1,0 +1,57 @@
+// Preset (photo / painting) and every value it sets, each overridable; size, checkpoint and preview cadence.
+import { PRESETS, type PresetName } from '../../engine/invert/settings';
+import { useIdentity } from '../identity-store';
+import { setInvert, useInvert, type Overrides } from '../invert-store';
+import { useApp } from '../store';
+import { sizeOptions } from './GeneratePanel';
+import { NumberField } from './NumberField';
+
+export function InvertSettings({ disabled }: { disabled: boolean }) {
+  const { preset, overrides, size, checkpointEvery, previewEvery, previewSteps } = useInvert();
+  const k = useIdentity((s) => s.space?.k);
+  const model = useApp((s) => s.model);
+  const p = PRESETS[preset];
+  // What a run would use: the override, else the preset's (components capped by the space, as the worker does).
+  const value = (key: keyof Overrides, fallback: number) => overrides[key] ?? fallback;
+  const set = (key: keyof Overrides) => (v: number) => setInvert((s) => ({ overrides: { ...s.overrides, [key]: v } }));
+  const components = value('components', k ? Math.min(p.components, k) : p.components);
+  const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [];
+  return (
+    <fieldset className="form invert-settings" disabled={disabled}>
+      <legend>Settings</legend>
+      <label>
+        Preset
+        <select value={preset} onChange={(e) => setInvert({ preset: e.target.value as PresetName, overrides: {} })}>
+          <option value="photo">photo (10000 PCs, 400 steps, lr 0.1)</option>
+          <option value="painting">painting (1000 PCs, 800 steps, lr 1, no decay)</option>
+        </select>
+      </label>
+      <div className="row">
+        <NumberField label="Inversion steps" value={value('steps', p.steps)} min={1} max={100000} step={1} onChange={set('steps')} />
+        <NumberField label="Components" value={components} min={1} max={k ?? 100000} step={1} onChange={set('components')} />
+        <NumberField label="Seed" value={value('seed', 0)} min={0} max={2 ** 31 - 1} step={1} onChange={set('seed')} />
+      </div>
+      <div className="row">
+        <NumberField label="Learning rate" value={value('lr', p.lr)} min={1e-6} max={100} step={0.01} onChange={set('lr')} />
+        <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
+      </div>
+      <div className="row">
+        <label>
+          Image size
+          <select value={size ?? model?.defaultSize ?? ''} onChange={(e) => setInvert({ size: Number(e.target.value) })}>
+            {sizes.map((s) => (
+              <option key={s} value={s}>
+                {s}×{s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
+      </div>
+      <div className="row">
+        <NumberField label="Preview every" value={previewEvery} min={0} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
+        <NumberField label="Preview steps" value={previewSteps} min={1} max={100} step={1} onChange={(v) => setInvert({ previewSteps: v })} />
+      </div>
+    </fieldset>
+  );
+}

@@ -1,0 +1,43 @@
+// Directions panel state (zustand): image directions of a gallery image, identity directions of the
+// current identity, their slider values and the images rendered for them.
+import { create } from 'zustand';
+import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/directions';
+
+export interface SliderSet {
+  /** Slider value per direction (the results' `values` are the singular values). */
+  sliders: number[];
+  /** Latest image per direction (object URLs), with the slider value it was made at. */
+  previews: ({ url: string; at: number } | undefined)[];
+}
+
+export interface DirectionsState {
+  n: number;
+  /** Where x_t is taken, as a fraction of T (Park et al.: 0.6–0.7). */
+  fraction: number;
+  /** Gallery item whose trajectory is used. */
+  itemId?: string;
+  imagePhase: 'idle' | 'discovering' | 'error';
+  imageError?: string;
+  image?: LatentDirectionsResult & SliderSet & { itemId: string; caption: string };
+  /** Identity directions: prompts (one per line) and fractions of T, JᵀJ summed over all of them. */
+  prompts: string;
+  fractions: string;
+  identityPhase: 'idle' | 'discovering' | 'error';
+  identityError?: string;
+  identity?: IdentityDirectionsResult & SliderSet & { name: string; coefs: (Float32Array | undefined)[] };
+  /** An edit image is being rendered. */
+  rendering: boolean;
+}
+
+export const useDirections = create<DirectionsState>(() => ({
+  n: 4,
+  fraction: 0.65,
+  imagePhase: 'idle',
+  prompts: 'sks person',
+  fractions: '0.65, 0.45',
+  identityPhase: 'idle',
+  rendering: false,
+}));
+
+export const setDirections = useDirections.setState;
+export const getDirections = useDirections.getState;

@@ -1,0 +1,54 @@
+// Label-free identity directions (pullback metric over the w2w coefficients) at the current identity,
+// with JᵀJ summed over points of the current generation settings' trajectory, and their cosines with
+// every labelled attribute direction.
+import { coefficientDirections, cosineTable, EDIT_FRACTION, trajectoryPoints } from '../src/engine/pullback/directions';
+import type { GenerateOptions } from '../src/engine/sd/pipeline';
+import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import type { Space } from '../src/engine/space/space';
+
+export interface DirectionsRequest {
+  coef: Float32Array;
+  gen: Omit<GenerateOptions, 'lora' | 'lora2' | 'onStep' | 'signal' | 'noise'>;
+  n: number;
+  /** Timesteps of the trajectory to take points at; default 0.65·T. */
+  ts?: number[];
+}
+
+export interface IdentityDirections {
+  values: number[];
+  /** Unit vectors over the coefficients (length of coef). */
+  vectors: Float32Array[];
+  iterations: number;
+  converged: boolean;
+  /** Slider unit: ‖σ‖ of the training coefficients (how far a typical training identity sits from the mean). */
+  unit: number;
+  /** Per direction, the labelled attributes with the largest |cosine|. */
+  closest: { name: string; cosine: number }[][];
+}
+
+export async function identityDirections(
+  sd: StableDiffusion, space: Space, r: DirectionsRequest, signal: AbortSignal, onIteration?: (i: number, residual: number) => void,
+): Promise<IdentityDirections> {
+  const T = sd.scheduler(r.gen.steps ?? 50, r.gen.scheduler).timesteps[0];
+  const ts = r.ts ?? [Math.round(EDIT_FRACTION * T)];
+  const { points } = await trajectoryPoints(sd, { ...r.gen, lora: await space.thetaAsync(r.coef), signal }, ts);
+  signal.throwIfAborted();
+  const res = await coefficientDirections(sd, points, r.coef, space, {
+    n: r.n,
+    onIteration: (i, residual) => {
+      signal.throwIfAborted();
+      onIteration?.(i, residual);
+    },
+  });
+  const labelled = new Map(space.labelColumns.map((c) => [c, space.directionK(c).subarray(0, r.coef.length)]));
+  const { names, cosines } = cosineTable(res.vectors, labelled);
+  const closest = res.vectors.map((_, i) =>
+    names
+      .map((name, j) => ({ name, cosine: cosines[i * names.length + j] }))
+      .sort((a, b) => Math.abs(b.cosine) - Math.abs(a.cosine))
+      .slice(0, 3),
+  );
+  const std = space.data.projStd.subarray(0, Math.min(r.coef.length, space.data.pcs));
+  const unit = Math.sqrt(std.reduce((a, x) => a + x * x, 0));
+  return { unit, values: res.values, vectors: res.vectors.map((v) => Float32Array.from(v)), iterations: res.iterations, converged: res.converged, closest };
+}

@@ -1,0 +1,127 @@
+// Pullback directions in the engine worker (Park et al. 2023): image directions in x_t along a generated
+// image's trajectory, edited by moving x_t and denoising on; label-free identity directions in the w2w
+// coefficients, with their cosines against the space's labelled attribute directions.
+import {
+  coefficientDirections, cosineTable, latentDirections, trajectoryPoints,
+} from '../src/engine/pullback/directions';
+import type { PullbackPoint } from '../src/engine/pullback/jacobian';
+import type { SubspaceResult } from '../src/engine/pullback/subspace';
+import { tensorToRgba } from '../src/engine/sd/image';
+import { generate, type GenerateOptions } from '../src/engine/sd/pipeline';
+import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import type { EngineContext } from './invert';
+import { encodePng } from './preview';
+
+/** A generated image's settings, as the gallery keeps them (the engine's GenerateParams). */
+export type Generation = Omit<GenerateOptions, 'onStep' | 'signal' | 'latentEdit' | 'noise'>;
+
+export interface LatentDirectionsResult {
+  timestep: number;
+  /** 0-based evaluation whose input x_t moves. */
+  step: number;
+  values: number[];
+  iterations: number;
+  converged: boolean;
+  /** ‖x_t‖: slider values are in units of it. */
+  scale: number;
+}
+
+export interface IdentityDirectionsResult {
+  values: number[];
+  iterations: number;
+  converged: boolean;
+  timesteps: number[];
+  /** Labelled attribute names (columns of `cosines`). */
+  names: string[];
+  /** Row-major (directions × names). */
+  cosines: Float32Array;
+  /** Slider unit: the norm of the training models' coefficient spread. */
+  scale: number;
+}
+
+export interface DirectionOptions {
+  n: number;
+  /** Fractions of T where x_t is taken (the first one for image directions). */
+  fractions: number[];
+  seed?: number;
+}
+
+let latent: { gen: Generation; step: number; scale: number; vectors: Float64Array[] } | undefined;
+let identity: { coef: Float32Array; scale: number; vectors: Float64Array[] } | undefined;
+
+const timestepsOf = (sd: StableDiffusion, fractions: readonly number[]) => {
+  const T = sd.scheduler(1).alphasCumprod.length;
+  return fractions.map((f) => {
+    if (!(f > 0 && f < 1)) throw new Error(`directions: t must be a fraction of T in (0, 1), got ${f}`);
+    return Math.round(f * T);
+  });
+};
+
+const summary = (r: SubspaceResult) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
+
+async function image(sd: StableDiffusion, o: GenerateOptions): Promise<Blob> {
+  return encodePng(tensorToRgba((await generate(sd, o)).image));
+}
+
+/** The LoRA the UNet ran with at timestep t (delayed injection switches to lora2 at t ≤ switchAt). */
+function loraAt(sd: StableDiffusion, gen: Generation, t: number): Float32Array {
+  const second = gen.lora2 && t <= (gen.switchAt ?? -1);
+  return (second ? gen.lora2 : gen.lora) ?? new Float32Array(sd.loraSize);
+}
+
+function check(set: { vectors: Float64Array[] } | undefined, i: number, what: string) {
+  if (!set) throw new Error(`no ${what} directions yet: discover them first`);
+  if (!Number.isInteger(i) || i < 0 || i >= set.vectors.length) throw new Error(`direction ${i} out of range 0..${set.vectors.length - 1}`);
+}
+
+export function directionsApi(ctx: EngineContext) {
+  return {
+    /** Top directions of ∂h/∂x_t where the image's trajectory passes t = fractions[0]·T. */
+    async discoverImageDirections(gen: Generation, o: DirectionOptions): Promise<LatentDirectionsResult> {
+      const sd = ctx.sd();
+      const [t] = timestepsOf(sd, o.fractions);
+      const { steps, points } = await trajectoryPoints(sd, gen, [t]);
+      const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
+      const x = points[0].sample.data as Float32Array;
+      const scale = Math.sqrt(x.reduce((a, v) => a + v * v, 0));
+      latent = { gen, step: steps[0].step, scale, vectors: r.vectors };
+      return { ...summary(r), timestep: steps[0].timestep, step: steps[0].step, scale };
+    },
+
+    /** The image again with x_t moved by s·‖x_t‖ along direction i before its step, denoised from there. */
+    async imageEdit(i: number, s: number): Promise<Blob> {
+      check(latent, i, 'image');
+      const { gen, step, scale, vectors } = latent!;
+      const delta = Float32Array.from(vectors[i], (v) => s * scale * v);
+      return image(ctx.sd(), { ...gen, latentEdit: { step, delta } });
+    },
+
+    /** Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t. */
+    async discoverIdentityDirections(coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions): Promise<IdentityDirectionsResult> {
+      const sd = ctx.sd();
+      const space = ctx.space();
+      if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
+      const ts = timestepsOf(sd, o.fractions);
+      const lora = await space.thetaAsync(coef);
+      const points: PullbackPoint[] = [];
+      for (const prompt of prompts.length ? prompts : [gen.prompt])
+        points.push(...(await trajectoryPoints(sd, { ...gen, prompt, lora, lora2: null }, ts)).points);
+      const r = await coefficientDirections(sd, points, coef, space, { n: o.n, seed: o.seed ?? 0 });
+      const { names, cosines } = cosineTable(r.vectors, new Map(space.labelColumns.map((c) => [c, space.directionK(c)])));
+      const { projStd, pcs } = space.data;
+      let s2 = 0;
+      for (let j = 0; j < Math.min(pcs, space.k); j++) s2 += projStd[j] * projStd[j];
+      identity = { coef: coef.slice(), scale: Math.sqrt(s2), vectors: r.vectors };
+      return { ...summary(r), timesteps: points.map((p) => p.timestep), names, cosines: Float32Array.from(cosines), scale: identity.scale };
+    },
+
+    /** The identity moved by s·scale along coefficient direction i, and an image of it. */
+    async identityEdit(i: number, s: number, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
+      check(identity, i, 'identity');
+      const { coef, scale, vectors } = identity!;
+      const moved = Float32Array.from(coef, (c, j) => c + s * scale * vectors[i][j]);
+      const png = await image(ctx.sd(), { ...gen, lora: await ctx.space().thetaAsync(moved), lora2: null });
+      return { coef: moved, png };
+    },
+  };
+}

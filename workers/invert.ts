@@ -1,0 +1,209 @@
+// Inversion in the engine worker: the photo and its brush mask → inputs, the loop with step reports,
+// preview images and checkpoints. The job (photo file, crop, mask, settings) and its latest state live in
+// IndexedDB, so after a reload the page can offer to resume exactly where the run stopped.
+import { del, get, set } from 'idb-keyval';
+import {
+  invert, InversionCancelled, preparePhoto, prepareMask, resolveSettings,
+  type CropSquare, type InversionSettings, type InversionState, type PresetName, type StepInfo,
+} from '../src/engine/invert/index';
+import { tensorToRgba, type Rgba } from '../src/engine/sd/image';
+import { generate } from '../src/engine/sd/pipeline';
+import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import type { Space } from '../src/engine/space/space';
+import { ellipseLayer, maskLayer, photoView, readImageFile, type PhotoView } from './invert-photo';
+import { encodePng } from './preview';
+
+/** What the engine worker lends to its job modules: the loaded model and space (throwing when absent). */
+export interface EngineContext {
+  sd(): StableDiffusion;
+  space(): Space;
+}
+
+export interface PreviewSettings {
+  /** Every N steps (and after the last); 0 = none. */
+  every: number;
+  steps: number;
+  seed: number;
+  guidance: number;
+  negative: string;
+  scheduler: 'pndm' | 'ddim';
+}
+
+export interface InversionRequest {
+  preset: PresetName;
+  /** Overrides of the preset (undefined keeps the preset's value). */
+  overrides: Partial<InversionSettings>;
+  /** Model input side in pixels (default the model's). */
+  size?: number;
+  /** Source-pixel square; none = the reference's center crop. */
+  crop?: CropSquare;
+  /** The brush layer at the view's size; none = all ones. */
+  mask: Rgba | null;
+  checkpointEvery: number;
+  preview: PreviewSettings;
+}
+
+interface StoredJob {
+  request: InversionRequest;
+  photo: Blob;
+  photoName: string;
+  settings: InversionSettings;
+  state?: InversionState;
+  preview?: Blob;
+}
+
+export interface PendingInversion {
+  photoName: string;
+  step: number;
+  total: number;
+  losses: number[];
+  settings: InversionSettings;
+  preview?: Blob;
+}
+
+export interface InversionCallbacks {
+  onStep?: (s: StepInfo) => void;
+  onPreview?: (p: { step: number; png: Blob }) => void;
+  onNotes?: (notes: string[]) => void;
+}
+
+export interface InversionOutcome {
+  /** 'done' with the coefficients, or 'cancelled' (resumable from the stored state). */
+  status: 'done' | 'cancelled';
+  photoName: string;
+  coef: Float32Array;
+  losses: number[];
+  step: number;
+  settings: InversionSettings;
+  preview?: Blob;
+}
+
+const JOB = 'w2w-inversion/job';
+
+let photo: { name: string; file: Blob; view: PhotoView } | undefined;
+let running: AbortController | undefined;
+
+function summary(job: StoredJob): PendingInversion {
+  return {
+    photoName: job.photoName, step: job.state?.adam.step ?? 0, total: job.settings.steps,
+    losses: job.state?.losses ?? [], settings: job.settings, preview: job.preview,
+  };
+}
+
+async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Array, job: StoredJob): Promise<Blob> {
+  const p = job.request.preview;
+  const size = job.request.size ?? sd.defaultImageSize;
+  const { image } = await generate(sd, {
+    prompt: job.settings.prompt, negative: p.negative, seed: p.seed, steps: p.steps, guidance: p.guidance,
+    scheduler: p.scheduler, width: size, height: size, lora: await space.thetaAsync(coef),
+  });
+  return encodePng(tensorToRgba(image));
+}
+
+async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): Promise<InversionOutcome> {
+  const sd = ctx.sd();
+  const space = ctx.space();
+  const { request } = job;
+  const size = request.size ?? sd.defaultImageSize;
+  const img = await readImageFile(job.photo, job.photoName);
+  const p = preparePhoto(img, size, request.crop, job.photoName);
+  const latent = size / sd.vaeScaleFactor;
+  // The brush layer covers the whole photo at the view's size: the crop box in its pixels.
+  const m = request.mask;
+  const box = m ? ([p.box[0] * (m.width / img.width), p.box[1] * (m.height / img.height), p.box[2] * (m.width / img.width), p.box[3] * (m.height / img.height)] as const) : p.box;
+  const mask = prepareMask(m, m ?? img, [...box] as typeof p.box, latent, latent, 'mask');
+  cb.onNotes?.(mask.notes);
+
+  running?.abort();
+  const controller = (running = new AbortController());
+  const every = Math.max(1, Math.floor(request.checkpointEvery));
+  // 0 = no previews.
+  const previewEvery = Math.max(0, Math.floor(request.preview.every));
+  const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
+    status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
+  });
+  try {
+    const state = await invert(sd, space, { image: p.image, mask }, job.settings, {
+      resume: job.state,
+      signal: controller.signal,
+      onStep: cb.onStep,
+      // Called every step; checkpoints and previews keep their own cadence (and both happen at the end).
+      checkpointEvery: 1,
+      onCheckpoint: async (s) => {
+        const step = s.adam.step;
+        const last = step === job.settings.steps;
+        if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
+          job.preview = await previewImage(sd, space, s.coef, job);
+          cb.onPreview?.({ step, png: job.preview });
+        }
+        if (step % every === 0 || last) {
+          job.state = s;
+          await set(JOB, job);
+        }
+      },
+    });
+    return finish('done', state);
+  } catch (e) {
+    if (!(e instanceof InversionCancelled)) throw e;
+    job.state = e.state;
+    await set(JOB, job);
+    return finish('cancelled', e.state);
+  } finally {
+    if (running === controller) running = undefined;
+  }
+}
+
+export function invertApi(ctx: EngineContext) {
+  return {
+    /** Reads and decodes a dropped photo (every check before any model work); keeps it for the run. */
+    async openPhoto(file: Blob, name: string): Promise<PhotoView> {
+      const view = await photoView(name, await readImageFile(file, name));
+      photo = { name, file, view };
+      return view;
+    },
+
+    /** A dropped mask file as a brush layer over the open photo. */
+    async openMask(file: Blob, name: string): Promise<{ layer: Rgba; notes: string[] }> {
+      if (!photo) throw new Error('drop a photo first: a mask is painted over it');
+      return maskLayer(file, name, photo.view);
+    },
+
+    headEllipse(width: number, height: number): Rgba {
+      return ellipseLayer(width, height);
+    },
+
+    /** Starts a new run on the open photo (replacing any stored one); resolves when it ends or is cancelled. */
+    async startInversion(request: InversionRequest, cb: InversionCallbacks): Promise<InversionOutcome> {
+      if (!photo) throw new Error('drop a photo first');
+      const { settings, notes } = resolveSettings(request.preset, request.overrides, ctx.space().k);
+      cb.onNotes?.(notes);
+      const job: StoredJob = { request, photo: photo.file, photoName: photo.name, settings };
+      await set(JOB, job);
+      return run(ctx, job, cb);
+    },
+
+    /** The stored run, if one did not finish (after a reload, a cancel or a lost device). */
+    async pendingInversion(): Promise<PendingInversion | null> {
+      const job = (await get(JOB)) as StoredJob | undefined;
+      return job ? summary(job) : null;
+    },
+
+    /** Continues the stored run from its last checkpoint. */
+    async resumeInversion(cb: InversionCallbacks): Promise<InversionOutcome> {
+      const job = (await get(JOB)) as StoredJob | undefined;
+      if (!job) throw new Error('no inversion to resume');
+      photo = { name: job.photoName, file: job.photo, view: await photoView(job.photoName, await readImageFile(job.photo, job.photoName)) };
+      return run(ctx, job, cb);
+    },
+
+    cancelInversion(): void {
+      running?.abort();
+    },
+
+    /** Forgets the stored run (after its result is saved, or when the user discards it). */
+    async discardInversion(): Promise<void> {
+      running?.abort();
+      await del(JOB);
+    },
+  };
+}
