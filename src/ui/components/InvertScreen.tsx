@@ -1,16 +1,25 @@
 // Invert a photo: drop it, crop, paint the head, pick a preset, run with progress, loss plot and
 // previews; cancel and resume (also after a reload).
 import { useEffect, useState, type DragEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { cancelInversion, discardSaved, refreshSaved, setPhoto, showResult, startInversion } from '../actions/invert';
 import { formatSeconds } from '../format';
 import { useIdentity } from '../identity-store';
 import { setInvert, useInvert } from '../invert-store';
+import { useTransitionStore } from '../use-transition-store';
 import { LossPlot } from './LossPlot';
 import { NumberField } from './NumberField';
 import { PhotoEditor } from './PhotoEditor';
 
 export function InvertScreen() {
-  const s = useInvert();
+  const s = useInvert(
+    useShallow(({ photo, form, running, error, notes, saved, result, modelView, preview }) => ({ photo, form, running, error, notes, saved, result, modelView, preview })),
+  );
+  // Per-step progress (loss curve, step counter, ETA) renders as a transition.
+  const progress = useTransitionStore(useInvert, (x) => x.losses);
+  const step = useTransitionStore(useInvert, (x) => x.step);
+  const total = useTransitionStore(useInvert, (x) => x.total);
+  const etaMs = useTransitionStore(useInvert, (x) => x.etaMs);
   const space = useIdentity((x) => x.space);
   const [over, setOver] = useState(false);
   useEffect(() => void refreshSaved(), []);
@@ -81,13 +90,13 @@ export function InvertScreen() {
             {n}
           </p>
         ))}
-        {(s.running || s.step > 0) && (
+        {(s.running || step > 0) && (
           <div className="progress">
-            <progress aria-label="inversion progress" max={s.total || 1} value={s.step} /> step <span data-testid="invert-step">{s.step}</span> / {s.total}
-            {s.running && s.etaMs > 0 && ` · ${formatSeconds(s.etaMs / 1000)} left`}
+            <progress aria-label="inversion progress" max={total || 1} value={step} /> step <span data-testid="invert-step">{step}</span> / {total}
+            {s.running && etaMs > 0 && ` · ${formatSeconds(etaMs / 1000)} left`}
           </div>
         )}
-        <LossPlot losses={s.losses} />
+        <LossPlot losses={progress} />
         <div className="compare">
           {s.modelView && (
             <figure>

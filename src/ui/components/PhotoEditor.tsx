@@ -1,6 +1,6 @@
 // The photo to invert: a square crop (zoom and pan, keyboard-usable sliders) and a head mask painted
 // with a brush/eraser over the photo, starting from nothing (whole image) or a head ellipse.
-import { useEffect, useRef, useState, type PointerEvent } from 'react';
+import { memo, useEffect, useRef, useState, type PointerEvent } from 'react';
 import { HEAD_ELLIPSE } from '../../engine/invert/mask';
 import { setInvert, useInvert } from '../invert-store';
 import { Slider } from './Slider';
@@ -8,7 +8,7 @@ import { Slider } from './Slider';
 const VIEW = 320;
 const MAX_MASK_SIDE = 1024;
 
-export function PhotoEditor() {
+export const PhotoEditor = memo(function PhotoEditor() {
   const photo = useInvert((s) => s.photo)!;
   const [zoom, setZoom] = useState(1);
   const [pan, setPan] = useState({ x: 0.5, y: 0.5 });
@@ -115,4 +115,4 @@ export function PhotoEditor() {
       <p className="hint">{painted ? 'Only the white area counts in the loss.' : 'No mask: the whole image counts.'}</p>
     </div>
   );
-}
+});
