@@ -39,6 +39,8 @@ export interface AppPage {
   page: Page;
   context: BrowserContext;
   errors: string[];
+  /** Long animation frames since the last reset, with the scripts that ran in them (diagnostics). */
+  frames(): Promise<unknown[]>;
   /** Long tasks (ms) recorded since the last reset, via PerformanceObserver('longtask'). */
   longTasks(): Promise<number[]>;
   resetLongTasks(): Promise<void>;
@@ -48,8 +50,12 @@ export interface AppPage {
 // Installed before any page script: every long task of the page's main thread is kept.
 const LONG_TASKS = `
   window.__longTasks = [];
+  window.__frames = [];
   new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); })
     .observe({ type: 'longtask', buffered: true });
+  // What ran in long frames (scripts with their source), to say which code a long task came from.
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__frames.push({ duration: e.duration, blocking: e.blockingDuration, scripts: e.scripts.map((s) => ({ d: s.duration, invoker: s.invoker, src: s.sourceURL, fn: s.sourceFunctionName })) }); })
+    .observe({ type: 'long-animation-frame', buffered: true });
 `;
 
 export async function openApp(browser: Browser, url: string, context?: BrowserContext): Promise<AppPage> {
@@ -67,7 +73,13 @@ export async function openApp(browser: Browser, url: string, context?: BrowserCo
     context: ctx,
     errors,
     longTasks: () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.slice()),
-    resetLongTasks: () => page.evaluate(() => void ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0)),
+    resetLongTasks: () =>
+      page.evaluate(() => {
+        const w = window as unknown as { __longTasks: number[]; __frames: unknown[] };
+        w.__longTasks.length = 0;
+        w.__frames.length = 0;
+      }),
+    frames: () => page.evaluate(() => (window as unknown as { __frames: unknown[] }).__frames.slice()),
     async shot(name) {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });

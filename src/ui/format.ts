@@ -1,6 +1,7 @@
 // Display helpers: sizes, speeds, durations.
-export const formatBytes = (n: number): string =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
+import { formatBytes } from '../engine/space/kv';
+
+export { formatBytes };
 
 export const formatSpeed = (bps: number): string => (bps > 0 ? `${formatBytes(bps)}/s` : '');
 

@@ -5,9 +5,14 @@ import { setIdentity, useIdentity } from '../identity-store';
 import { Slider } from './Slider';
 
 export function AttributeSliders() {
-  const { space, identity, sliders, debias, switchAt, alphas } = useIdentity();
+  const space = useIdentity((s) => s.space);
+  const hasIdentity = useIdentity((s) => !!s.identity);
+  const sliders = useIdentity((s) => s.sliders);
+  const debias = useIdentity((s) => s.debias);
+  const switchAt = useIdentity((s) => s.switchAt);
+  const alphas = useIdentity((s) => s.alphas);
   const [filter, setFilter] = useState('');
-  if (!space || !identity) return null;
+  if (!space || !hasIdentity) return null;
   const shown = space.columns.filter((c) => c.toLowerCase().includes(filter.toLowerCase()));
   const alphaOf = (attr: string) => alphas.find((a) => a.direction.split('~')[0] === attr);
   return (

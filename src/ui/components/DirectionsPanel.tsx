@@ -8,7 +8,9 @@ import { NumberField } from './NumberField';
 import { Slider } from './Slider';
 
 export function DirectionsPanel() {
-  const { free, freeOffsets, freeStatus } = useIdentity();
+  const free = useIdentity((s) => s.free);
+  const freeOffsets = useIdentity((s) => s.freeOffsets);
+  const freeStatus = useIdentity((s) => s.freeStatus);
   const busy = useApp((s) => s.generating);
   const [n, setN] = useState(3);
   return (

@@ -1,13 +1,14 @@
 // Prompt, negative prompt, seed (with a dice), steps, guidance, scheduler, size; live preview while denoising.
 import { cancelJob, generateImage, type IdentityInput } from '../actions/generate';
 import { setGen, useApp } from '../store';
+import { useTransitionStore } from '../use-transition-store';
 import { NumberField } from './NumberField';
 
 export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
   const gen = useApp((s) => s.gen);
   const model = useApp((s) => s.model);
   const generating = useApp((s) => s.generating);
-  const preview = useApp((s) => s.preview);
+  const preview = useTransitionStore(useApp, (s) => s.preview);
   const error = useApp((s) => s.genError);
   const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [gen.width];
   const run = async () => void generateImage(identity ? await identity() : undefined);

@@ -7,7 +7,11 @@ import { Slider } from './Slider';
 import { SpaceImport } from './SpaceImport';
 
 export function IdentityPanel() {
-  const { space, identity, diversity, pcOffsets, pcStats } = useIdentity();
+  const space = useIdentity((s) => s.space);
+  const identity = useIdentity((s) => s.identity);
+  const diversity = useIdentity((s) => s.diversity);
+  const pcOffsets = useIdentity((s) => s.pcOffsets);
+  const pcStats = useIdentity((s) => s.pcStats);
   const [name, setName] = useState('');
   return (
     <section aria-labelledby="identity-h" className="panel identity">
