@@ -12,6 +12,9 @@ export interface DirectionsRequest {
   n: number;
   /** Timesteps of the trajectory to take points at; default 0.65·T. */
   ts?: number[];
+  /** Prompts whose trajectories give the points (JᵀJ summed over them); default the generation's prompt. */
+  prompts?: string[];
+  seed?: number;
 }
 
 export interface IdentityDirections {
@@ -24,6 +27,11 @@ export interface IdentityDirections {
   unit: number;
   /** Per direction, the labelled attributes with the largest |cosine|. */
   closest: { name: string; cosine: number }[][];
+  /** The full table: labelled attribute names, and cosines row-major (directions × names). */
+  names: string[];
+  cosines: Float32Array;
+  /** Timesteps of the points used. */
+  timesteps: number[];
 }
 
 export async function identityDirections(
@@ -31,10 +39,14 @@ export async function identityDirections(
 ): Promise<IdentityDirections> {
   const T = sd.scheduler(r.gen.steps ?? 50, r.gen.scheduler).timesteps[0];
   const ts = r.ts ?? [Math.round(EDIT_FRACTION * T)];
-  const { points } = await trajectoryPoints(sd, { ...r.gen, lora: await space.thetaAsync(r.coef), signal }, ts);
+  const lora = await space.thetaAsync(r.coef);
+  const points = [];
+  for (const prompt of r.prompts?.length ? r.prompts : [r.gen.prompt])
+    points.push(...(await trajectoryPoints(sd, { ...r.gen, prompt, lora, signal }, ts)).points);
   signal.throwIfAborted();
   const res = await coefficientDirections(sd, points, r.coef, space, {
     n: r.n,
+    seed: r.seed ?? 0,
     onIteration: (i, residual) => {
       signal.throwIfAborted();
       onIteration?.(i, residual);
@@ -50,5 +62,8 @@ export async function identityDirections(
   );
   const std = space.data.projStd.subarray(0, Math.min(r.coef.length, space.data.pcs));
   const unit = Math.sqrt(std.reduce((a, x) => a + x * x, 0));
-  return { unit, values: res.values, vectors: res.vectors.map((v) => Float32Array.from(v)), iterations: res.iterations, converged: res.converged, closest };
+  return {
+    unit, values: res.values, vectors: res.vectors.map((v) => Float32Array.from(v)), iterations: res.iterations, converged: res.converged,
+    closest, names, cosines: Float32Array.from(cosines), timesteps: points.map((p) => p.timestep),
+  };
 }

@@ -1,14 +1,12 @@
 // Pullback directions in the engine worker (Park et al. 2023): image directions in x_t along a generated
 // image's trajectory, edited by moving x_t and denoising on; label-free identity directions in the w2w
 // coefficients, with their cosines against the space's labelled attribute directions.
-import {
-  coefficientDirections, cosineTable, latentDirections, trajectoryPoints,
-} from '../src/engine/pullback/directions';
-import type { PullbackPoint } from '../src/engine/pullback/jacobian';
+import { latentDirections, trajectoryPoints } from '../src/engine/pullback/directions';
 import type { SubspaceResult } from '../src/engine/pullback/subspace';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate, type GenerateOptions } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { identityDirections } from './directions-job';
 import type { EngineContext } from './invert';
 import { encodePng } from './preview';
 
@@ -47,7 +45,7 @@ export interface DirectionOptions {
 }
 
 let latent: { gen: Generation; step: number; scale: number; vectors: Float64Array[] } | undefined;
-let identity: { coef: Float32Array; scale: number; vectors: Float64Array[] } | undefined;
+let identity: { coef: Float32Array; scale: number; vectors: Float32Array[] } | undefined;
 
 const timestepsOf = (sd: StableDiffusion, fractions: readonly number[]) => {
   const T = sd.scheduler(1).alphasCumprod.length;
@@ -57,7 +55,7 @@ const timestepsOf = (sd: StableDiffusion, fractions: readonly number[]) => {
   });
 };
 
-const summary = (r: SubspaceResult) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
+const summary = (r: Pick<SubspaceResult, 'values' | 'iterations' | 'converged'>) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
 
 async function image(sd: StableDiffusion, o: GenerateOptions): Promise<Blob> {
   return encodePng(tensorToRgba((await generate(sd, o)).image));
@@ -69,7 +67,7 @@ function loraAt(sd: StableDiffusion, gen: Generation, t: number): Float32Array {
   return (second ? gen.lora2 : gen.lora) ?? new Float32Array(sd.loraSize);
 }
 
-function check(set: { vectors: Float64Array[] } | undefined, i: number, what: string) {
+function check(set: { vectors: ArrayLike<number>[] } | undefined, i: number, what: string) {
   if (!set) throw new Error(`no ${what} directions yet: discover them first`);
   if (!Number.isInteger(i) || i < 0 || i >= set.vectors.length) throw new Error(`direction ${i} out of range 0..${set.vectors.length - 1}`);
 }
@@ -101,18 +99,10 @@ export function directionsApi(ctx: EngineContext) {
       const sd = ctx.sd();
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
-      const ts = timestepsOf(sd, o.fractions);
-      const lora = await space.thetaAsync(coef);
-      const points: PullbackPoint[] = [];
-      for (const prompt of prompts.length ? prompts : [gen.prompt])
-        points.push(...(await trajectoryPoints(sd, { ...gen, prompt, lora, lora2: null }, ts)).points);
-      const r = await coefficientDirections(sd, points, coef, space, { n: o.n, seed: o.seed ?? 0 });
-      const { names, cosines } = cosineTable(r.vectors, new Map(space.labelColumns.map((c) => [c, space.directionK(c)])));
-      const { projStd, pcs } = space.data;
-      let s2 = 0;
-      for (let j = 0; j < Math.min(pcs, space.k); j++) s2 += projStd[j] * projStd[j];
-      identity = { coef: coef.slice(), scale: Math.sqrt(s2), vectors: r.vectors };
-      return { ...summary(r), timesteps: points.map((p) => p.timestep), names, cosines: Float32Array.from(cosines), scale: identity.scale };
+      const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
+      const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsOf(sd, o.fractions), prompts, seed: o.seed }, new AbortController().signal);
+      identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
+      return { ...summary(r), timesteps: r.timesteps, names: r.names, cosines: r.cosines, scale: r.unit };
     },
 
     /** The identity moved by s·scale along coefficient direction i, and an image of it. */
