@@ -1,7 +1,7 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and README.md.
 //   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
-//     [--engines ort,torch] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--no-docs]
+//     [--engines ort,torch] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M] [--no-docs]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -24,6 +24,7 @@ const { values: a } = parseArgs({
     threads: { type: 'string', default: '2' },
     ort: { type: 'string', default: '{}' },
     out: { type: 'string', default: path.join(here, 'results.json') },
+    'timeout-min': { type: 'string', default: '20' },
     'no-docs': { type: 'boolean', default: false },
   },
 });
@@ -37,10 +38,12 @@ const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
 /** Runs one child; its last stdout line is its JSON result. */
 function child(cmd: string, args: string[]): Record<string, unknown> {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 60 * 60 * 1000 });
+  const minutes = Number(a['timeout-min']);
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: minutes * 60_000 });
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
-  const why = r.error?.message ?? (r.signal ? `killed by ${r.signal}` : `exit ${r.status}`);
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const why = timedOut ? `no result within ${minutes} min` : r.error?.message ?? (r.signal ? `killed by ${r.signal}` : `exit ${r.status}`);
   const tail = (r.stderr ?? '').trim().split('\n').filter((l) => !/npm warn/.test(l)).slice(-3).join(' | ');
   return { error: `${why}${tail ? `: ${tail}` : ''}` };
 }
