@@ -87,19 +87,24 @@ describe('the evaluation set, reproduced independently', () => {
 });
 
 describe('inversion', () => {
-  it('lowers the masked loss on the evaluation set versus the mean model', async () => {
-    // The fixture's random UNet leaves little to gain: Adam directly on the evaluation set itself gets ~11%
-    // below the mean model at best (measured). Its coefficients spread ≈ 11 (proj std), so lr 0.3; with it
-    // 60 steps gained 4–10% for every seed tried (1–4); the reference's 0.1 moves c too little in 60 steps.
+  it('lowers the masked loss on the evaluation set versus the mean model, for every seed', async () => {
+    // Each step sees one random (t, ε, posterior sample), so the loss is very noisy; on this random UNet the
+    // reference's lr 0.1 ends wherever the last few noisy steps left it (measured: 0.93–1.0× the mean model
+    // after 400 steps, seeds 1–4). A smaller lr averages over more steps: with 0.02 every seed tried (1–4)
+    // went down steadily (0.85–0.97× after 1000 steps, mean 0.92 for seeds 1–3). Each run must gain, and the
+    // seeds 6% on average; a wrong gradient leaves the ratio near or above 1.
     const before = await evalLoss(sd, space.theta(new Float32Array(space.k)), set);
-    const started = Date.now();
-    const s = await invert(sd, space, inputs, settings({ steps: 60, seed: 1, lr: 0.3 }));
-    const ms = (Date.now() - started) / 60;
-    const after = await evalLoss(sd, space.theta(s.coef), set);
-    console.log(`eval loss ${before} → ${after} after 60 steps (${ms.toFixed(0)} ms/step)`);
-    expect(s.losses).toHaveLength(60);
-    expect(after).toBeLessThan(0.95 * before);
-  });
+    const ratios: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const started = Date.now();
+      const s = await invert(sd, space, inputs, settings({ steps: 1000, seed, lr: 0.02 }));
+      expect(s.losses).toHaveLength(1000);
+      ratios.push((await evalLoss(sd, space.theta(s.coef), set)) / before);
+      console.log(`seed ${seed}: eval loss ${before} → ×${ratios.at(-1)!.toFixed(4)} after 1000 steps (${Date.now() - started} ms)`);
+    }
+    for (const r of ratios) expect(r).toBeLessThan(0.99);
+    expect(ratios.reduce((a, b) => a + b) / ratios.length).toBeLessThan(0.94);
+  }, 600_000);
 
   it('an interrupted and resumed run equals an uninterrupted one, bit for bit', async () => {
     const cfg = settings({ steps: 6, seed: 7 });

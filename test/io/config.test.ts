@@ -2,31 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { parseClipTextConfig, parseSchedulerConfig, parseUNetConfig, parseVaeConfig } from '../../src/engine/io/config';
 import { fixturePath } from '../helpers/fixture';
+import { SD15_UNET_CONFIG } from '../helpers/unet-shapes';
 
 const fixture = async (p: string) => JSON.parse(await readFile(fixturePath(p), 'utf8'));
 
 // runwayml/stable-diffusion-v1-5's unet config as written by diffusers 0.6: most fields absent.
-const SD15_UNET = {
-  _class_name: 'UNet2DConditionModel',
-  _diffusers_version: '0.6.0',
-  act_fn: 'silu',
-  attention_head_dim: 8,
-  block_out_channels: [320, 640, 1280, 1280],
-  center_input_sample: false,
-  cross_attention_dim: 768,
-  down_block_types: ['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D'],
-  downsample_padding: 1,
-  flip_sin_to_cos: true,
-  freq_shift: 0,
-  in_channels: 4,
-  layers_per_block: 2,
-  mid_block_scale_factor: 1,
-  norm_eps: 1e-5,
-  norm_num_groups: 32,
-  out_channels: 4,
-  sample_size: 64,
-  up_block_types: ['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D'],
-};
+const SD15_UNET = { ...SD15_UNET_CONFIG, _diffusers_version: '0.6.0' };
 
 // The parts of stabilityai/stable-diffusion-xl-base-1.0's unet config that differ.
 const SDXL_UNET = {

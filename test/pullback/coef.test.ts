@@ -83,7 +83,9 @@ it('sums the metric over points and tables cosines against labelled directions',
   const [both] = await MidJacobian.coefficients(sd, [point, other], coef, space).metric([v]);
   const [a] = await jac.metric([v]);
   const [b] = await MidJacobian.coefficients(sd, [other], coef, space).metric([v]);
-  expect(relErr(both, a.map((x, i) => x + b[i]))).toBeLessThan(1e-5);
+  // One batched run vs two: float32 sums in another order (~1e-5); leaving a point out would be O(1).
+  expect(relErr(both, a.map((x, i) => x + b[i]))).toBeLessThan(1e-4);
+  expect(relErr(both, a)).toBeGreaterThan(1e-2);
 
   const labelled = space.data.directions;
   const young = labelled.get('Young')!;

@@ -3,6 +3,7 @@ import { cancelJob, generateImage, type IdentityInput } from '../actions/generat
 import { setGen, useApp } from '../store';
 import { useTransitionStore } from '../use-transition-store';
 import { NumberField } from './NumberField';
+import { SizeSelect } from './SizeSelect';
 
 export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
   const gen = useApp((s) => s.gen);
@@ -10,7 +11,6 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
   const generating = useApp((s) => s.generating);
   const preview = useTransitionStore(useApp, (s) => s.preview);
   const error = useApp((s) => s.genError);
-  const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [gen.width];
   const run = async () => void generateImage(identity ? await identity() : undefined);
   return (
     <section aria-labelledby="gen-h" className="panel generate">
@@ -42,16 +42,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
               <option value="ddim">DDIM</option>
             </select>
           </label>
-          <label>
-            Size
-            <select value={gen.width} onChange={(e) => setGen({ width: Number(e.target.value), height: Number(e.target.value) })}>
-              {sizes.map((s) => (
-                <option key={s} value={s}>
-                  {s}×{s}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SizeSelect label="Size" value={gen.width} onChange={(v) => setGen({ width: v, height: v })} />
         </div>
         <div className="row">
           <button className="primary" onClick={() => void run()} disabled={!model || generating}>
@@ -71,11 +62,4 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
       )}
     </section>
   );
-}
-
-/** Square sizes up to the model's native one, in the multiples its UNet accepts. */
-export function sizeOptions(native: number, multiple: number): number[] {
-  const out: number[] = [];
-  for (let s = multiple; s <= native; s += multiple) out.push(s);
-  return out.length ? out : [native];
 }

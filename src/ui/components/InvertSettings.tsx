@@ -2,20 +2,17 @@
 import { PRESETS, type PresetName } from '../../engine/invert/settings';
 import { useIdentity } from '../identity-store';
 import { setInvert, useInvert, type Overrides } from '../invert-store';
-import { useApp } from '../store';
-import { sizeOptions } from './GeneratePanel';
 import { NumberField } from './NumberField';
+import { SizeSelect } from './SizeSelect';
 
 export function InvertSettings({ disabled }: { disabled: boolean }) {
   const { preset, overrides, size, checkpointEvery, previewEvery, previewSteps } = useInvert();
   const k = useIdentity((s) => s.space?.k);
-  const model = useApp((s) => s.model);
   const p = PRESETS[preset];
   // What a run would use: the override, else the preset's (components capped by the space, as the worker does).
   const value = (key: keyof Overrides, fallback: number) => overrides[key] ?? fallback;
   const set = (key: keyof Overrides) => (v: number) => setInvert((s) => ({ overrides: { ...s.overrides, [key]: v } }));
   const components = value('components', k ? Math.min(p.components, k) : p.components);
-  const sizes = model ? sizeOptions(model.defaultSize, model.sizeMultiple) : [];
   return (
     <fieldset className="form invert-settings" disabled={disabled}>
       <legend>Settings</legend>
@@ -36,16 +33,7 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
         <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
       </div>
       <div className="row">
-        <label>
-          Image size
-          <select value={size ?? model?.defaultSize ?? ''} onChange={(e) => setInvert({ size: Number(e.target.value) })}>
-            {sizes.map((s) => (
-              <option key={s} value={s}>
-                {s}×{s}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SizeSelect label="Image size" value={size} onChange={(v) => setInvert({ size: v })} />
         <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
       </div>
       <div className="row">
