@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   add, cast, clamp, concat, conv, convTranspose, cos, definedOps, div, erf, exp, expand, gather, gatherElements,
   identity, instanceNorm, layerNorm, log, matmul, mul, neg, opDef, pad, pow, reciprocal, reduceMean, reduceSum,
-  reshape, scatterAdd, sigmoid, sin, slice, softmax, sqrt, sub, tanh, tensorConst, transpose, upsampleNearest,
+  reshape, scatterAdd, sdpa, sigmoid, sin, slice, softmax, sqrt, sub, tanh, tensorConst, transpose, upsampleNearest,
   type Value,
 } from '../../src/engine/graph/index';
 import { loraUpdate } from './blocks';
@@ -117,6 +117,13 @@ const cases: Record<string, FdCase[]> = {
   Softmax: [
     { inputs: [input([2, 3, 5], [-2, 2])], f: (x) => softmax(x, -1) },
     { inputs: [input([2, 3, 5], [-2, 2])], f: (x) => softmax(x, 1) },
+  ],
+  // The composite attention, lowered (float64 has no fused kernel): 3 query chunks, the last one short;
+  // self-attention (q = k = v); and float32, where onnxruntime-node runs it as MultiHeadAttention.
+  Attention: [
+    { inputs: [input([2, 5, 6]), input([2, 7, 6]), input([2, 7, 4])], f: (q, k, v) => sdpa(q, k, v, 2, 2) },
+    { inputs: [input([1, 4, 6])], f: (x) => sdpa(x, x, x, 3, 3) },
+    f32({ inputs: [input([1, 6, 8]), input([1, 5, 8]), input([1, 5, 8])], f: (q, k, v) => sdpa(q, k, v, 2) }, 1e-2),
   ],
   InstanceNormalization: [
     f32({ inputs: [input([2, 3, 8])], f: (x) => instanceNorm(x, randomConst(x, [3], 10), randomConst(x, [3], 11), 1e-5) }, 1e-2),

@@ -1,5 +1,6 @@
-// The CPU attention fusion: a forward UNet graph with every attention as one MultiHeadAttention node gives
-// the unfused graph's values; gradient graphs (whose backward reads the softmax) stay unfused.
+// The CPU attention fusion: every w2w::Attention node of a UNet graph becomes one MultiHeadAttention node
+// and gives the lowered (chunked MatMul/Softmax) graph's values, forward and gradient graphs alike (the
+// op's VJP recomputes the probabilities, so nothing reads the fused node's internals).
 import { readFileSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { createGraph } from '../../src/engine/graph/index';
@@ -58,9 +59,31 @@ it('fuses every attention of a forward graph and gives the unfused values', asyn
   expect(relErr(fused, unfused)).toBeLessThan(1e-4);
 });
 
-it('leaves gradient graphs unfused (their backward reads the attention intermediates)', () => {
-  const g = buildUNetLoss(cfg, new Params(createGraph('loss'), weights), { batch: 1, height: 16, width: 16 });
-  const before = g.nodes.length;
-  expect(fuseAttention(g)).toBe(0);
-  expect(g.nodes.length).toBe(before);
+it('fuses the forward attention of gradient graphs and gives the lowered graph\'s loss and gradient', async () => {
+  const build = () => buildUNetLoss(cfg, new Params(createGraph('loss'), weights), { batch: 1, height: 16, width: 16 });
+  const fusedGraph = build();
+  expect(fuseAttention(fusedGraph)).toBe(attentionCalls());
+  const one = (t: HostTensor) => f32([1, ...t.shape.slice(1)], asF32(t).subarray(0, asF32(t).length / t.shape[0]));
+  const lossFeeds = {
+    sample: one(feeds.sample),
+    timestep: { ...feeds.timestep, shape: [1], data: (feeds.timestep.data as BigInt64Array).subarray(0, 1) },
+    encoder_hidden_states: one(feeds.encoder_hidden_states),
+    lora: feeds.lora,
+    target: one(feeds.sample),
+    mask: f32([1, 1, 16, 16], new Float32Array(256).fill(1)),
+  };
+  const run = async (graph: ReturnType<typeof build>) => {
+    const s = await createNodeSession(graph, { asBuilt: true });
+    try {
+      const out = await s.run(lossFeeds);
+      return { loss: asF32(out.loss)[0], grad: asF32(out.grad_lora) };
+    } finally {
+      await s.release();
+    }
+  };
+  const fused = await run(fusedGraph);
+  const lowered = await run(build());
+  expect(fused.grad.some((g) => g !== 0)).toBe(true);
+  expect(Math.abs(fused.loss - lowered.loss) / lowered.loss).toBeLessThan(1e-5);
+  expect(relErr(fused.grad, lowered.grad)).toBeLessThan(1e-3);
 });

@@ -3,3 +3,4 @@ export * from './dtype';
 export * from './ops/index';
 export * from './onnx';
 export * from './autodiff';
+export * from './lower';

@@ -1,7 +1,7 @@
 // Layers shared by the UNet, the VAE and CLIP, written as diffusers/transformers define them.
-import type { Graph, Node, Value } from '../graph/ir';
+import type { Value } from '../graph/ir';
 import {
-  add, cast, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sigmoid, softmax, tensorConst, transpose,
+  add, cast, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sdpa, sigmoid, softmax, tensorConst, transpose,
 } from '../graph/ops/index';
 import type { Params } from './params';
 
@@ -43,47 +43,23 @@ export const quickGelu = (x: Value): Value => mul(x, sigmoid(mul(x, 1.702)));
 /** Exact (erf) GELU, as torch's F.gelu default. */
 export const gelu = (x: Value): Value => mul(mul(x, 0.5), add(erf(div(x, Math.SQRT2)), 1));
 
-/** One unmasked attention call: what a runtime needs to swap its unfused nodes for one fused kernel. */
-export interface AttentionSite {
-  readonly q: Value;
-  readonly k: Value;
-  readonly v: Value;
-  readonly heads: number;
-  /** The nodes attention() emitted, in order; the last one produces `out`. */
-  readonly nodes: readonly Node[];
-  readonly out: Value;
-}
-
-const sites = new WeakMap<Graph, AttentionSite[]>();
-
-/** The unmasked attention calls of a graph (runtime/fuse-attention.ts fuses them on onnxruntime-node). */
-export const attentionSites = (g: Graph): readonly AttentionSite[] => sites.get(g) ?? [];
-
 /**
  * Multi-head scaled dot-product attention on (B, N, H·d) projections; `bias` is added to the scores
- * (CLIP's causal mask). `upcast` computes scores and softmax in float32 (diffusers' upcast_attention).
- * Unfused MatMul/Softmax: correct on every onnxruntime provider and differentiable. Unmasked calls are
- * recorded as attention sites so the CPU runtime can fuse them.
+ * (CLIP's causal mask). `upcast` computes it in float32 (diffusers' upcast_attention). Unmasked calls are
+ * one composite op (graph/ops/attention.ts: chunked, its VJP recomputes the probabilities); masked ones
+ * (CLIP, never differentiated, 77 tokens) are plain MatMul/Softmax.
  */
 export function attention(q: Value, k: Value, v: Value, heads: number, bias?: Value, upcast = false): Value {
-  const g = q.graph;
-  const start = g.nodes.length;
+  const sdt = upcast ? 'float32' : q.dtype;
+  if (!bias) return cast(sdpa(cast(q, sdt), cast(k, sdt), cast(v, sdt), heads), v.dtype);
   const [b, n, inner] = q.shape;
   const m = k.shape[1];
   const d = inner / heads;
-  const sdt = upcast ? 'float32' : q.dtype;
   const split = (x: Value, len: number) => transpose(reshape(x, [b, len, heads, d]), [0, 2, 1, 3]);
   const qh = mul(split(cast(q, sdt), n), 1 / Math.sqrt(d));
   const kt = transpose(reshape(cast(k, sdt), [b, m, heads, d]), [0, 2, 3, 1]);
-  let scores = matmul(qh, kt);
-  if (bias) scores = add(scores, bias);
-  const out = reshape(transpose(matmul(cast(softmax(scores, -1), v.dtype), split(v, m)), [0, 2, 1, 3]), [b, n, inner]);
-  if (!bias) {
-    const list = sites.get(g) ?? [];
-    list.push({ q, k, v, heads, nodes: g.nodes.slice(start), out });
-    sites.set(g, list);
-  }
-  return out;
+  const scores = add(matmul(qh, kt), bias);
+  return reshape(transpose(matmul(cast(softmax(scores, -1), v.dtype), split(v, m)), [0, 2, 1, 3]), [b, n, inner]);
 }
 
 /**

@@ -1,41 +1,26 @@
-// onnxruntime-node only: replaces each unmasked float32 attention (models/layers.ts attention()) with one
+// onnxruntime-node only: each float32 w2w::Attention node (graph/ops/attention.ts) becomes one
 // com.microsoft.MultiHeadAttention node, whose CPU kernel is a flash-attention loop that never holds the
-// N×N score matrix. Not for onnxruntime-web: that op gave wrong values on WebGPU (runtime-notes). A site
-// is left unfused when anything outside it reads its intermediates: in a gradient graph the backward
-// pass reads the softmax, so gradient graphs keep the unfused, differentiable form.
-import { attr, type Graph, type Node, type Value } from '../graph/ir';
-import { attentionSites } from '../models/layers';
+// N×N scores. The op's VJP recomputes its probabilities instead of reading the forward's, so gradient
+// graphs fuse their forward attention too. Not for onnxruntime-web: MultiHeadAttention gave wrong values
+// on WebGPU (runtime-notes); there the op is lowered to its chunked MatMul/Softmax form.
+import { attr, type Graph, type Node } from '../graph/ir';
+import { ATTENTION_DOMAIN } from '../graph/ops/index';
 
-/** Rewrites `graph` in place; returns the number of attention calls fused. */
+/** Rewrites `graph` in place; returns the number of attention nodes fused. */
 export function fuseAttention(graph: Graph): number {
-  const sites = attentionSites(graph);
-  if (!sites.length) return 0;
-  const readers = new Map<Value, Node[]>();
-  for (const n of graph.nodes) for (const i of n.inputs) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
-  const graphOutputs = new Set(graph.outputs.map((o) => o.value));
-  const removed = new Set<Node>();
-  const replaced = new Map<Node, Node>();
-  for (const s of sites) {
-    if (![s.q, s.k, s.v].every((x) => x.dtype === 'float32')) continue;
-    const inside = new Set(s.nodes);
-    const internal = s.nodes.flatMap((n) => n.outputs).filter((v) => v !== s.out);
-    if (internal.some((v) => graphOutputs.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)))) continue;
-    const last = s.nodes[s.nodes.length - 1];
-    if (last.outputs[0] !== s.out) throw new Error(`fuseAttention: site output ${s.out.name} is not its last node's`);
-    s.nodes.forEach((n) => removed.add(n));
-    replaced.set(last, {
+  let count = 0;
+  const fused = graph.nodes.map((n): Node => {
+    if (n.op !== 'Attention' || n.domain !== ATTENTION_DOMAIN || n.inputs[0]!.dtype !== 'float32') return n;
+    count++;
+    return {
       op: 'MultiHeadAttention',
       domain: 'com.microsoft',
       name: graph.fresh('MultiHeadAttention'),
-      inputs: [s.q, s.k, s.v],
-      outputs: [s.out],
-      attrs: { num_heads: attr.int(s.heads) },
-    });
-  }
-  const kept = graph.nodes.flatMap((n) => (replaced.has(n) ? [replaced.get(n)!] : removed.has(n) ? [] : [n]));
-  graph.nodes.splice(0, graph.nodes.length, ...kept);
-  // Small constants only the removed nodes read (reshape shapes, the score scale).
-  const read = new Set(kept.flatMap((n) => n.inputs));
-  for (const [name, init] of graph.initializers) if (init.kind === 'inline' && !read.has(init.value)) graph.initializers.delete(name);
-  return replaced.size;
+      inputs: n.inputs,
+      outputs: n.outputs,
+      attrs: { num_heads: n.attrs.num_heads, scale: attr.float(n.attrs.scale.v as number) },
+    };
+  });
+  graph.nodes.splice(0, graph.nodes.length, ...fused);
+  return count;
 }

@@ -2,6 +2,7 @@
 // never imports onnxruntime itself: callers pass the module they have (onnxruntime-node in Node,
 // onnxruntime-web/webgpu in a worker), and both share onnxruntime-common's API.
 import type { Graph } from '../graph/ir';
+import { lowerComposites } from '../graph/lower';
 import { exportOnnx, materializeShard, type ShardPlan } from '../graph/onnx';
 import type { HostTensor } from './tensor';
 
@@ -40,6 +41,7 @@ export class EngineSession {
   ) {}
 
   static async create(ort: OrtModule, graph: Graph, opts: SessionOptions = {}): Promise<EngineSession> {
+    lowerComposites(graph);
     const { model, shards } = exportOnnx(graph);
     const externalData = await loadShards(shards, opts.onShard);
     const session = await ort.InferenceSession.create(model, {

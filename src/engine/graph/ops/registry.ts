@@ -13,6 +13,11 @@ export interface OpDef {
   vjp?: VjpRule;
   /** Why the op has no VJP rule (e.g. boolean output); autodiff reports it when a gradient would need one. */
   noVjp?: string;
+  /**
+   * Composite ops (not ONNX ops): emits the node's outputs from standard ops, appended to its graph.
+   * graph/lower.ts expands them before export unless a runtime maps them to a kernel of its own.
+   */
+  lower?: (node: Node) => Value[];
 }
 
 const table = new Map<string, OpDef>();
@@ -28,6 +33,9 @@ export function opDef(op: string, domain = ''): OpDef {
   if (!d) throw new Error(`unknown op ${domain ? domain + '::' : ''}${op}`);
   return d;
 }
+
+/** The op's lowering, if it is a composite; undefined for standard ops and for nodes runtimes inserted. */
+export const loweringOf = (op: string, domain = ''): OpDef['lower'] => table.get(key(op, domain))?.lower;
 
 export const definedOps = (): string[] => [...table.keys()];
 
