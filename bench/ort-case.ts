@@ -2,7 +2,8 @@
 // build the graph, create the session, run a UNet forward (batch 2, one CFG step) or a gradient step
 // (batch 1: masked loss and d loss / d LoRA vector), and print one JSON line.
 //   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad [--runs N] [--threads T]
-//     [--size S] [--ort JSON] [--as-built]   (extra onnxruntime session options; skip the CPU rewrites)
+//     [--size S] [--ort JSON] [--as-built] [--memory fast|low]   (extra onnxruntime session options; skip the
+//     CPU rewrites; the Node runtime's memory mode)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGraph } from '../src/engine/graph/ops/index';
@@ -32,6 +33,7 @@ const { values: a } = parseArgs({
     ort: { type: 'string', default: '{}' },
     seed: { type: 'string', default: '0' },
     'as-built': { type: 'boolean', default: false },
+    memory: { type: 'string', default: 'fast' },
   },
 });
 
@@ -49,7 +51,10 @@ const src: TensorSource & { generateMs?: number } = model.weights
   : randomSource(a.model!, unetWeightShapes(cfg), seed);
 
 /** Progress on stderr, with memory, so a run killed for memory shows how far it got. */
-const progress = (what: string) => process.stderr.write(`${what}: rss ${memory().rss.toFixed(0)} MiB, peak ${memory().hwm.toFixed(0)} MiB\n`);
+const progress = (what: string) => {
+  const js = process.memoryUsage().arrayBuffers / 2 ** 20;
+  process.stderr.write(`${what}: rss ${memory().rss.toFixed(0)} MiB, peak ${memory().hwm.toFixed(0)} MiB, JS buffers ${js.toFixed(0)} MiB\n`);
+};
 const t0 = performance.now();
 const params = new Params(createGraph(`unet_${a.task}`), src, precision);
 const shape = { batch, height: size, width: size };
@@ -59,7 +64,8 @@ const buildMs = performance.now() - t0;
 const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
 const asBuilt = a['as-built'];
 const t1 = performance.now();
-const session = await createNodeSession(graph, { ortOptions, asBuilt });
+const memoryMode = a.memory === 'low' ? 'low' : 'fast';
+const session = await createNodeSession(graph, { ortOptions, asBuilt, memory: memoryMode });
 const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
 progress('session created');
 // The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts

@@ -16,6 +16,8 @@ export interface CaseResult {
   model: string;
   precision: string;
   task: string;
+  /** The Node runtime's memory mode for our engine (createNodeSession's `memory`). */
+  memory?: string;
   ort?: Measured;
   torch?: Measured;
 }
@@ -54,7 +56,7 @@ export function renderTable(res: Results): string {
   const rows = res.cases.map((c) => {
     const o = c.ort;
     const t = c.torch;
-    const task = c.task === 'forward' ? 'forward b2' : 'grad step b1';
+    const task = `${c.task === 'forward' ? 'forward b2' : 'grad step b1'}${c.memory === 'low' ? ', low-memory' : ''}`;
     const loadAvg = [o?.load?.[0]?.[0], t?.load?.[0]?.[0]].filter((x) => x !== undefined).join(' / ');
     return [
       c.model, c.precision, task, cell(o, sec(o?.build_ms)), cell(o, sec(o?.session_ms)), cell(o, sec(stepMs(o))),

@@ -1,7 +1,8 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and README.md.
 //   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
-//     [--engines ort,torch] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M] [--no-docs]
+//     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
+//     [--no-docs]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MODELS } from './models';
-import { type CaseResult, type Results, renderTable, updateDocs } from './report';
+import { type CaseResult, type Measured, type Results, renderTable, updateDocs } from './report';
 import { torchPython, torchVersion } from './torch-env';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,7 @@ const { values: a } = parseArgs({
     out: { type: 'string', default: path.join(here, 'results.json') },
     'timeout-min': { type: 'string', default: '20' },
     'no-docs': { type: 'boolean', default: false },
+    memory: { type: 'string', default: 'fast,low' },
   },
 });
 const list = (s: string) => s.split(',').filter(Boolean);
@@ -36,10 +38,16 @@ const runsFor = (model: string) => a.runs ?? (model === 'tiny' ? '5' : '1');
 const torch = engines.includes('torch') ? torchPython(path.join(here, 'out/venv')) : { unavailable: 'not requested' };
 const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 
+/**
+ * For both engines: glibc keeps large freed blocks in its heap once its mmap threshold has adapted upwards
+ * (here up to 1.3 GB after a gradient step), so RSS would count memory no tensor holds any more.
+ */
+const MALLOC = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+
 /** Runs one child; its last stdout line is its JSON result. */
 function child(cmd: string, args: string[]): Record<string, unknown> {
   const minutes = Number(a['timeout-min']);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: minutes * 60_000 });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: minutes * 60_000, env: { ...process.env, ...MALLOC } });
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
@@ -59,28 +67,35 @@ if ('python' in torch && list(a.models!).includes('tiny'))
   results.torchCheck = child(torch.python, [path.join(here, 'torch_unet.py'), 'check', '--model', path.dirname(path.dirname(MODELS.tiny.config))]);
 
 mkdirSync(path.dirname(a.out!), { recursive: true });
+/** One engine run in a child process, with the machine's load before it. */
+function measure(engine: string, model: string, precision: string, task: string, memoryMode?: string): Measured {
+  const m = MODELS[model];
+  const runs = runsFor(model);
+  const loadBefore = load();
+  process.stderr.write(`${model} ${precision} ${task} ${engine}${memoryMode ? ` ${memoryMode}` : ''} (load ${loadBefore.join(' ')}) … `);
+  const r =
+    engine === 'ort'
+      ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
+          '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!, '--memory', memoryMode!])
+      : 'python' in torch
+        ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,
+            ...(m.weights ? ['--weights', m.weights] : []), '--precision', precision, '--task', task,
+            '--runs', runs, '--threads', a.threads!])
+        : { error: `unavailable: ${torch.unavailable}` };
+  r.load = [loadBefore, load()];
+  process.stderr.write(`${r.error ? String(r.error) : `${Math.round(Math.min(...(r.times_ms as number[])))} ms`}\n`);
+  return r;
+}
+
 for (const model of list(a.models!))
   for (const precision of list(a.precisions!))
     for (const task of list(a.tasks!)) {
-      const c: CaseResult = { model, precision, task };
-      const m = MODELS[model];
-      const runs = runsFor(model);
-      results.cases.push(c);
-      for (const engine of engines) {
-        const loadBefore = load();
-        process.stderr.write(`${model} ${precision} ${task} ${engine} (load ${loadBefore.join(' ')}) … `);
-        const r =
-          engine === 'ort'
-            ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
-                '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!])
-            : 'python' in torch
-              ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,
-                  ...(m.weights ? ['--weights', m.weights] : []), '--precision', precision, '--task', task,
-                  '--runs', runs, '--threads', a.threads!])
-              : { error: `unavailable: ${torch.unavailable}` };
-        r.load = [loadBefore, load()];
-        process.stderr.write(`${r.error ? String(r.error) : `${Math.round(Math.min(...(r.times_ms as number[])))} ms`}\n`);
-        c[engine as 'ort' | 'torch'] = r;
+      // PyTorch once per configuration; our engine once per memory mode, each a row against it.
+      const theirs = engines.includes('torch') ? measure('torch', model, precision, task) : undefined;
+      for (const memoryMode of engines.includes('ort') ? list(a.memory!) : ['fast']) {
+        const c: CaseResult = { model, precision, task, memory: memoryMode, torch: theirs };
+        results.cases.push(c);
+        if (engines.includes('ort')) c.ort = measure('ort', model, precision, task, memoryMode);
         writeFileSync(a.out!, JSON.stringify(results, null, 2) + '\n');
       }
     }

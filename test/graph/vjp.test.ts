@@ -3,7 +3,7 @@
 // none, so they run in float32 (the linear ones with a large step, which only shrinks rounding error).
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  add, cast, clamp, concat, conv, convTranspose, cos, definedOps, div, erf, exp, expand, gather, gatherElements,
+  add, cast, clamp, concat, conv, convTranspose, cos, definedOps, div, erf, exp, expand, gather, gatherElements, gemmTransB,
   identity, instanceNorm, layerNorm, log, matmul, mul, neg, opDef, pad, pow, reciprocal, reduceMean, reduceSum,
   reshape, scatterAdd, sdpa, sigmoid, sin, slice, softmax, sqrt, sub, tanh, tensorConst, transpose, upsampleNearest,
   type Value,
@@ -101,6 +101,11 @@ const cases: Record<string, FdCase[]> = {
     { inputs: [input([2, 3, 5, 4]), input([4, 6])], f: matmul },
     { inputs: [input([2, 1, 5, 4]), input([3, 4, 2])], f: matmul },
     { inputs: [input([2, 5, 4]), input([3, 4])], f: (x, w) => matmul(x, transpose(w, [1, 0])) },
+  ],
+  Gemm: [
+    { inputs: [input([5, 4]), input([3, 4]), input([3])], f: gemmTransB },
+    { inputs: [input([2, 4]), input([3, 4])], f: (a, b) => gemmTransB(a, b) },
+    { inputs: [input([5, 4]), input([4, 3])], f: (a, b) => a.graph.apply('Gemm', [a, b])[0] },
   ],
   Conv: [
     f32({ inputs: [input([1, 2, 6, 6])], f: (x) => conv(x, randomConst(x, [3, 2, 3, 3], 1), null, { strides: [2, 2], pads: [0, 0, 1, 1] }) }),

@@ -10,7 +10,7 @@ import { loraLayout } from '../../src/engine/models/lora';
 import { Params } from '../../src/engine/models/params';
 import { buildUNet } from '../../src/engine/models/unet';
 import { fuseAttention } from '../../src/engine/runtime/fuse-attention';
-import { createNodeSession } from '../../src/engine/runtime/node';
+import { createNodeSession, type NodeSessionOptions } from '../../src/engine/runtime/node';
 import { asF32, f32, type HostTensor } from '../../src/engine/runtime/tensor';
 import { buildUNetLoss } from '../../src/engine/sd/unet-loss';
 import { fixturePath, openFixture, relErr, tensor } from '../helpers/fixture';
@@ -59,31 +59,40 @@ it('fuses every attention of a forward graph and gives the unfused values', asyn
   expect(relErr(fused, unfused)).toBeLessThan(1e-4);
 });
 
-it('fuses the forward attention of gradient graphs and gives the lowered graph\'s loss and gradient', async () => {
-  const build = () => buildUNetLoss(cfg, new Params(createGraph('loss'), weights), { batch: 1, height: 16, width: 16 });
-  const fusedGraph = build();
-  expect(fuseAttention(fusedGraph)).toBe(attentionCalls());
+const buildLoss = () => buildUNetLoss(cfg, new Params(createGraph('loss'), weights), { batch: 1, height: 16, width: 16 });
+
+/** Loss and d loss / d lora of a gradient graph at batch element 0 of the fixture's UNet inputs. */
+async function lossAndGrad(graph: ReturnType<typeof buildLoss>, opts: NodeSessionOptions) {
   const one = (t: HostTensor) => f32([1, ...t.shape.slice(1)], asF32(t).subarray(0, asF32(t).length / t.shape[0]));
-  const lossFeeds = {
-    sample: one(feeds.sample),
-    timestep: { ...feeds.timestep, shape: [1], data: (feeds.timestep.data as BigInt64Array).subarray(0, 1) },
-    encoder_hidden_states: one(feeds.encoder_hidden_states),
-    lora: feeds.lora,
-    target: one(feeds.sample),
-    mask: f32([1, 1, 16, 16], new Float32Array(256).fill(1)),
-  };
-  const run = async (graph: ReturnType<typeof build>) => {
-    const s = await createNodeSession(graph, { asBuilt: true });
-    try {
-      const out = await s.run(lossFeeds);
-      return { loss: asF32(out.loss)[0], grad: asF32(out.grad_lora) };
-    } finally {
-      await s.release();
-    }
-  };
-  const fused = await run(fusedGraph);
-  const lowered = await run(build());
+  const s = await createNodeSession(graph, opts);
+  try {
+    const out = await s.run({
+      sample: one(feeds.sample),
+      timestep: { ...feeds.timestep, shape: [1], data: (feeds.timestep.data as BigInt64Array).subarray(0, 1) },
+      encoder_hidden_states: one(feeds.encoder_hidden_states),
+      lora: feeds.lora,
+      target: one(feeds.sample),
+      mask: f32([1, 1, 16, 16], new Float32Array(256).fill(1)),
+    });
+    return { loss: asF32(out.loss)[0], grad: asF32(out.grad_lora) };
+  } finally {
+    await s.release();
+  }
+}
+
+it('fuses the forward attention of gradient graphs and gives the lowered graph\'s loss and gradient', async () => {
+  const fusedGraph = buildLoss();
+  expect(fuseAttention(fusedGraph)).toBe(attentionCalls());
+  const fused = await lossAndGrad(fusedGraph, { asBuilt: true });
+  const lowered = await lossAndGrad(buildLoss(), { asBuilt: true });
   expect(fused.grad.some((g) => g !== 0)).toBe(true);
   expect(Math.abs(fused.loss - lowered.loss) / lowered.loss).toBeLessThan(1e-5);
   expect(relErr(fused.grad, lowered.grad)).toBeLessThan(1e-3);
+});
+
+it('the low-memory mode (no folding, no blocked layout, ConvTranspose kept) gives the fast mode\'s values', async () => {
+  const fast = await lossAndGrad(buildLoss(), {});
+  const low = await lossAndGrad(buildLoss(), { memory: 'low' });
+  expect(Math.abs(fast.loss - low.loss) / fast.loss).toBeLessThan(1e-5);
+  expect(relErr(low.grad, fast.grad)).toBeLessThan(1e-3);
 });

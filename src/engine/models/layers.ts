@@ -1,15 +1,15 @@
 // Layers shared by the UNet, the VAE and CLIP, written as diffusers/transformers define them.
 import type { Value } from '../graph/ir';
 import {
-  add, cast, conv, div, erf, instanceNorm, layerNorm, matmul, mul, reshape, sdpa, sigmoid, softmax, tensorConst, transpose,
+  add, cast, conv, div, erf, gemmTransB, instanceNorm, layerNorm, matmul, mul, reshape, sdpa, sigmoid, softmax, tensorConst, transpose,
 } from '../graph/ops/index';
 import type { Params } from './params';
 
-/** torch.nn.Linear over the last axis: x @ Wᵀ + b, W stored (out, in) as on the hub. */
+/** torch.nn.Linear over the last axis: x @ Wᵀ + b, W stored (out, in) as on the hub (a Gemm: no Wᵀ copy). */
 export function linear(p: Params, name: string, x: Value, inF: number, outF: number, bias = true): Value {
-  const w = transpose(p.get(`${name}.weight`, [outF, inF]), [1, 0]);
-  const y = matmul(x, w);
-  return bias ? add(y, p.get(`${name}.bias`, [outF])) : y;
+  const rows = reshape(x, [-1, inF]);
+  const y = gemmTransB(rows, p.get(`${name}.weight`, [outF, inF]), bias ? p.get(`${name}.bias`, [outF]) : undefined);
+  return reshape(y, [...x.shape.slice(0, -1), outF]);
 }
 
 export function conv2d(

@@ -24,6 +24,28 @@ defineOp('MatMul', {
   ],
 });
 
+// y = A·op(B) + C on matrices, op(B) = Bᵀ when transB: torch.nn.Linear on its hub-layout (out, in) weight
+// with no transposed copy of the weight, in the forward or in the VJP (which reads B as stored).
+defineOp('Gemm', {
+  infer: ([a, b, c], at) => {
+    const tb = (at.transB?.v ?? 0) === 1;
+    const [m, k] = a!.shape;
+    const [bk, n] = tb ? [b!.shape[1], b!.shape[0]] : b!.shape;
+    if (a!.shape.length !== 2 || b!.shape.length !== 2 || k !== bk || at.transA?.v || (at.alpha?.v ?? 1) !== 1 || (at.beta?.v ?? 1) !== 1)
+      throw new Error(`gemm: [${a!.shape}] · [${b!.shape}]${tb ? 'ᵀ' : ''} (only transB, alpha = beta = 1)`);
+    if (c) broadcastShapes(c.shape, [m, n]);
+    return [{ dtype: a!.dtype, shape: [m, n] }];
+  },
+  vjp: ({ inputs: [a, b, c], attrs }, [gy], needs) => {
+    const tb = (attrs.transB?.v ?? 0) === 1;
+    return [
+      needs[0] ? matmul(gy, tb ? b! : transpose(b!, [1, 0])) : null,
+      needs[1] ? (tb ? matmul(transpose(gy, [1, 0]), a!) : matmul(transpose(a!, [1, 0]), gy)) : null,
+      needs[2] && c ? unbroadcast(gy, c.shape) : null,
+    ];
+  },
+});
+
 /** xᵀ over the last two axes; undoes a Transpose that did just that (linear layers' Wᵀ) instead of stacking another. */
 function swapLast2(x: Value): Value {
   const r = x.shape.length;
@@ -174,6 +196,10 @@ defineOp('Resize', {
 });
 
 export const matmul = (a: Value, b: Value): Value => a.graph.apply('MatMul', [a, b])[0];
+
+/** a · bᵀ (+ c) for matrices a [M, K], b [N, K]. */
+export const gemmTransB = (a: Value, b: Value, c?: Value): Value =>
+  a.graph.apply('Gemm', c ? [a, b, c] : [a, b], { transB: attr.int(1) })[0];
 
 export interface ConvOptions {
   strides?: number[];
