@@ -38,7 +38,13 @@ export interface TorchTensor {
 export interface TorchDataFrame {
   readonly kind: 'dataframe';
   readonly columns: readonly string[];
-  readonly index: { readonly name: string | null; readonly values: readonly (string | number)[] };
+  /** `values` is made on first read (a RangeIndex stays a range until then); `label(i)` never allocates. */
+  readonly index: {
+    readonly name: string | null;
+    readonly length: number;
+    label(i: number): string | number;
+    readonly values: readonly (string | number)[];
+  };
   readonly rows: number;
   /** The column as float (bool → 0/1), like `df[name].astype(float)`. */
   column(name: string): Float64Array;
