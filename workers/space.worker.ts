@@ -14,7 +14,7 @@ import { SpaceStore } from '../src/engine/space/store';
 import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
 import { torchZip } from '../src/engine/torch/write';
 import { hubBase } from './model-source';
-import { shareSpace } from './shared-space';
+import { shareSpace, sharedAlloc } from './shared-space';
 
 const kv: KeyValue = { get: idb.get, set: idb.set, del: idb.del, keys: async () => (await idb.keys()).map(String) };
 const store = new SpaceStore(kv);
@@ -83,7 +83,7 @@ function calibration(direction: string): Calibration {
 }
 
 async function importFrom(id: string, folder: Parameters<typeof loadSpace>[0], opts: ImportOptions, onProgress?: (p: LoadProgress | { file: 'saving'; done: number; total: number }) => void) {
-  const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress });
+  const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress, alloc: sharedAlloc() });
   await store.save(id, s, { fp16: opts.fp16, onProgress: (done, total) => onProgress?.({ file: 'saving', done, total }) });
   return use(id, s);
 }
@@ -99,7 +99,7 @@ const api = {
   async restore(): Promise<SpaceSummary | null> {
     if (space) return summary();
     const id = (await kv.get(ACTIVE)) as string | undefined;
-    const s = id ? await store.load(id) : null;
+    const s = id ? await store.load(id, { alloc: sharedAlloc() }) : null;
     return s ? use(id!, s) : null;
   },
 

@@ -32,6 +32,17 @@ export interface TorchTensor {
    * chunks (only the needed span is read, at most chunkBytes at a time; nothing else is kept).
    */
   readColumns(k: number, onProgress?: ProgressFn, opts?: Omit<ReadOptions, 'onProgress'>): Promise<Float32Array>;
+  /**
+   * The same rows×k matrix as row blocks of at most `maxBlockBytes` (default 1 GiB), for outputs above what
+   * one ArrayBuffer holds (V[:, :10000] is 3.99 GB); still one forward pass over the file.
+   */
+  readRowBlocks(k: number, opts?: RowBlockOptions): Promise<Float32Array[]>;
+}
+
+export interface RowBlockOptions extends ReadOptions {
+  maxBlockBytes?: number;
+  /** Makes one block of n values (default `new Float32Array(n)`; the app passes shared memory). */
+  alloc?: (n: number) => Float32Array;
 }
 
 /** A pandas DataFrame with numeric (or bool) columns readable as float64. */
