@@ -108,6 +108,34 @@ export function activeEdits(): Edit[] {
     .map(([attr, slider]) => ({ direction: [attr, ...debias.filter((d) => d !== attr)].join('~'), slider }));
 }
 
+/** Slider, debias, injection and offset settings that turned the identity into what is on screen. */
+export interface EditSettings {
+  /** Non-zero attribute sliders (calibrated units). */
+  sliders: Record<string, number>;
+  debias: string[];
+  switchAt: number;
+  /** Top-PC offsets (σ of the training models). */
+  pcOffsets: number[];
+  /** Label-free direction offsets, when directions were discovered. */
+  freeOffsets: number[];
+  /** The raw α each slider edit became. */
+  alphas: { direction: string; alpha: number; unit: number }[];
+}
+
+/**
+ * The identity as exported and saved: baseCoef (PC and label-free offsets) with every slider edit applied
+ * (what generation injects once t ≤ switchAt), and the settings that made it.
+ */
+export async function editedIdentity(): Promise<{ identity: Identity; coef: Float32Array; settings: EditSettings } | undefined> {
+  const { identity, sliders, debias, switchAt, pcOffsets, freeOffsets } = getIdentity();
+  const base = baseCoef();
+  if (!identity || !base) return;
+  const edits = activeEdits();
+  const { edited, alphas } = edits.length ? await spaceWorker().edit(base, edits) : { edited: base, alphas: [] };
+  const nonZero = Object.fromEntries(Object.entries(sliders).filter(([, v]) => v !== 0));
+  return { identity, coef: edited, settings: { sliders: nonZero, debias: [...debias], switchAt, pcOffsets: [...pcOffsets], freeOffsets: [...freeOffsets], alphas } };
+}
+
 export function editsLabel(): string {
   const { sliders } = getIdentity();
   return Object.entries(sliders)
