@@ -62,7 +62,7 @@ export function checkBlocks(v: RowBlocks, rows: number, k: number, what: string)
 /** Rows [start, end) as one view; they must lie in one block. */
 export function rowRange(v: RowBlocks, k: number, start: number, end: number): Float32Array {
   const per = v[0].length / k;
-  const b = Math.floor(start / per);
+  const b = per > 0 ? Math.floor(start / per) : v.length;
   if (b >= v.length || end - b * per > v[b].length / k || end < start) throw new Error(`row blocks: rows ${start}..${end} are not inside one block of ${per} rows`);
   return v[b].subarray((start - b * per) * k, (end - b * per) * k);
 }
