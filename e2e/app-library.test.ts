@@ -1,6 +1,8 @@
-// The identity library end to end (headless Chromium, wasm backend, the fixture in hub layout): saving
-// keeps the edited coefficients (what Export writes) and the settings that made them; rename, duplicate,
-// load, delete, a reload.
+// The identity library and the space's housekeeping end to end (headless Chromium, wasm backend, the
+// fixture in hub layout): saving keeps the edited coefficients (what Export writes) and the settings that
+// made them; rename, duplicate, load, delete, a reload; importing identities (a diffusers LoRA, a PEFT
+// adapter with its config, a w2w .pt; bad files named) with their residual and nearest training
+// identities; the space's stored size and "Clear space", gone after a reload.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -69,7 +71,18 @@ async function nudge(page: Page, name: string, steps: number): Promise<void> {
 const entry = (page: Page, name: string) => page.getByTestId('library-entry').filter({ has: page.getByLabel(`name of ${name}`, { exact: true }) });
 const names = async (page: Page) => (await storedIdentities(page)).map((r) => r.name).sort();
 
-describe('identity library (wasm)', () => {
+/** Five neighbours "row r · file · cosine c", cosines descending and in [−1, 1]. */
+async function checkNearest(page: Page): Promise<string[]> {
+  const items = page.getByTestId('nearest').locator('li');
+  await items.first().waitFor();
+  const texts = await items.allTextContents();
+  assert.equal(texts.length, 5);
+  const cos = texts.map((t) => Number(/^row \d+ · .+ · cosine (-?\d\.\d{3})$/.exec(t)?.[1] ?? NaN));
+  assert.ok(cos.every((c, i) => c >= -1 && c <= 1 && (i === 0 || c <= cos[i - 1])), JSON.stringify(texts));
+  return texts;
+}
+
+describe('identity library and space storage (wasm)', () => {
   const suite = wasmSuite();
   let app: AppPage;
   let edited: Float32Array;
@@ -80,6 +93,7 @@ describe('identity library (wasm)', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Sample identity' }).click();
     await page.getByTestId('identity-name').waitFor();
+    await checkNearest(page);
     const base = await exportW2w(page);
 
     await nudge(page, 'PC 1', 5);
@@ -130,6 +144,73 @@ describe('identity library (wasm)', () => {
     await page.getByRole('tab', { name: 'Library' }).click();
     await entry(page, 'Renamed').getByTestId('library-edits').waitFor();
     assert.equal(await page.getByTestId('library-entry').count(), 1);
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('import identities: residual shown, nearest identities, added to the library; bad files named', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByTestId('space-ready').waitFor({ timeout: 60_000 });
+    const input = page.getByLabel('Import identity…');
+    const note = page.getByTestId('import-note');
+
+    // The fixture's diffusers LoRA (unet.<module>.lora_A.weight), far outside the 48-component span.
+    const space = await loadSpace(spaceFolderFromPath(path.join(FIXTURE, 'w2w-space')), { k: 48, layout });
+    const expected = (await importIdentity(space, layout, await openPath(LORA))).residual;
+    await input.setInputFiles(LORA);
+    await note.filter({ hasText: /relative residual/ }).waitFor();
+    assert.equal(await note.textContent(), `pytorch_lora_weights.safetensors: projected onto the space, relative residual ‖θ − θ̂‖/‖θ‖ = ${expected.toPrecision(3)}`);
+    await page.getByTestId('identity-name').filter({ hasText: 'pytorch_lora_weights' }).waitFor();
+    await checkNearest(page);
+
+    // A PEFT adapter with its config (an identity inside the span: residual at fp32 rounding), then w2w .pt.
+    const dir = mkdtempSync(path.join(tmpdir(), 'w2w-import-'));
+    const files = exportIdentity(space, layout, space.sample(11), 'peft');
+    for (const f of files) writeFileSync(path.join(dir, path.basename(f.path)), f.bytes);
+    await input.setInputFiles(files.map((f) => path.join(dir, path.basename(f.path))));
+    await note.filter({ hasText: /^adapter_model\.safetensors: projected/ }).waitFor();
+    const residual = Number(/= (\S+)$/.exec((await note.textContent()) ?? '')?.[1]);
+    assert.ok(residual < 1e-4, `PEFT residual ${residual}`);
+    const [w2w] = exportIdentity(space, layout, Float32Array.from(edited), 'w2w');
+    await input.setInputFiles({ name: 'w2wmodel.pt', mimeType: 'application/octet-stream', buffer: Buffer.from(w2w.bytes) });
+    await note.filter({ hasText: 'w2wmodel.pt: w2w coefficients, read exactly (relative residual 0)' }).waitFor();
+    assert.deepEqual(Array.from(await exportW2w(page)), Array.from(edited));
+
+    const bad: [Parameters<typeof input.setInputFiles>[0], RegExp][] = [
+      [{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) }, /^junk\.safetensors: /],
+      [{ name: 'adapter_config.json', mimeType: 'application/json', buffer: Buffer.from('{}') }, /^adapter_config\.json: choose one weights file/],
+      [{ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.alloc(8) }, /^photo\.png: not an identity file/],
+      [[{ name: 'a.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(LORA) }, { name: 'adapter_config.json', mimeType: 'application/json', buffer: Buffer.from('{"lora_alpha": "x"}') }], /^adapter_config\.json: lora_alpha must be a positive number/],
+    ];
+    for (const [file, message] of bad) {
+      await input.setInputFiles(file);
+      await page.getByRole('alert').filter({ hasText: message }).waitFor();
+    }
+    assert.deepEqual(await names(page), ['Renamed', 'adapter_model', 'pytorch_lora_weights', 'w2wmodel']);
+    await app.shot('app-library-import.png');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('the space\'s stored size and Clear space; still gone after a reload, the library kept', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Models' }).click();
+    const storage = page.getByTestId('space-storage');
+    await storage.filter({ hasText: /^w2w space: [\d.]+ (kB|MB) stored/ }).waitFor();
+    assert.ok(Number(await storage.getAttribute('data-bytes')) > 48 * 4 * layout.size, 'V_k alone is 48 × D floats');
+    await page.getByRole('button', { name: 'Clear space' }).click();
+    await storage.filter({ hasText: /^no w2w space stored/ }).waitFor();
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Import space' }).waitFor();
+
+    await page.reload();
+    await waitReady(app);
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Import space' }).waitFor();
+    assert.equal(await page.getByTestId('space-ready').count(), 0);
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await storage.filter({ hasText: /^no w2w space stored/ }).waitFor();
+    assert.equal((await names(page)).length, 4);
+    await app.shot('app-library-storage.png');
     assert.deepEqual(app.errors, []);
   });
 });
