@@ -4,6 +4,7 @@
 //   npx tsx scripts/space-products.ts [k ...]      (default: 1000 10000)
 import { loadavg } from 'node:os';
 import { createNodeSession } from '../src/engine/runtime/node';
+import { allocBlocks } from '../src/engine/io/row-blocks';
 import { Rng } from '../src/engine/sd/random';
 import { coefGrad, coefToTheta, relativeResidual } from '../src/engine/space/math';
 import { Projector } from '../src/engine/space/projector';
@@ -21,14 +22,14 @@ async function timed<T>(f: () => T | Promise<T>): Promise<[T, string]> {
 
 for (const k of ks.length ? ks : [1000, 10000]) {
   const rng = new Rng(k);
-  const v = new Float32Array(D * k);
-  for (let i = 0; i < v.length; i++) v[i] = rng.uniform() - 0.5;
+  const v = allocBlocks(D, k); // ≤ 1 GiB each: 4 blocks at k = 10000
+  for (const b of v) for (let i = 0; i < b.length; i++) b[i] = rng.uniform() - 0.5;
   const std = Float32Array.from({ length: D }, () => (rng.uniform() < 0.5 ? -1 : 1) * (0.5 + rng.uniform()));
   const mean = Float32Array.from({ length: D }, () => rng.uniform() - 0.5);
   const c = rng.normals(k);
   const g = rng.normals(D);
   const basis = { v, k, std, mean };
-  console.log(`k = ${k}, D = ${D}, V_k ${(v.byteLength / 2 ** 30).toFixed(2)} GiB`);
+  console.log(`k = ${k}, D = ${D}, V_k ${((D * k * 4) / 2 ** 30).toFixed(2)} GiB in ${v.length} block(s)`);
 
   const [thetaLoop, tl] = await timed(() => coefToTheta(c, v, k, std, mean));
   console.log(`  loops        θ from c:   ${tl}`);

@@ -171,8 +171,9 @@ const api = {
     return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
   },
 
-  setSpace(data: SpaceData): void {
-    space = new Space(data);
+  /** The space worker's basis (shared memory), or null once the space is cleared. */
+  setSpace(data: SpaceData | null): void {
+    space = data ? new Space(data) : undefined;
   },
 
   /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */

@@ -14,7 +14,7 @@ import { SpaceStore } from '../src/engine/space/store';
 import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
 import { torchZip } from '../src/engine/torch/write';
 import { hubBase } from './model-source';
-import { shareSpace } from './shared-space';
+import { shareSpace, sharedAlloc } from './shared-space';
 
 const kv: KeyValue = { get: idb.get, set: idb.set, del: idb.del, keys: async () => (await idb.keys()).map(String) };
 const store = new SpaceStore(kv);
@@ -82,8 +82,17 @@ function calibration(direction: string): Calibration {
   return c;
 }
 
+/** Coefficients with edits applied (calibrated sliders; a direction may be a debias chain A~B), and each α. */
+function edit(coef: Float32Array, edits: Edit[]): Pick<IdentityLoras, 'edited' | 'alphas'> {
+  const alphas = edits.map((e) => {
+    const unit = calibration(e.direction).unit;
+    return { direction: e.direction, alpha: e.alpha ?? e.slider! * unit, unit };
+  });
+  return { edited: current().edit(coef, alphas.map(({ direction, alpha }) => ({ direction, alpha }))), alphas };
+}
+
 async function importFrom(id: string, folder: Parameters<typeof loadSpace>[0], opts: ImportOptions, onProgress?: (p: LoadProgress | { file: 'saving'; done: number; total: number }) => void) {
-  const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress });
+  const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress, alloc: sharedAlloc() });
   await store.save(id, s, { fp16: opts.fp16, onProgress: (done, total) => onProgress?.({ file: 'saving', done, total }) });
   return use(id, s);
 }
@@ -99,7 +108,7 @@ const api = {
   async restore(): Promise<SpaceSummary | null> {
     if (space) return summary();
     const id = (await kv.get(ACTIVE)) as string | undefined;
-    const s = id ? await store.load(id) : null;
+    const s = id ? await store.load(id, { alloc: sharedAlloc() }) : null;
     return s ? use(id!, s) : null;
   },
 
@@ -141,16 +150,13 @@ const api = {
 
   calibration,
 
+  edit,
+
   /** The LoRA vectors for an identity with edits (calibrated sliders; a direction may be a debias chain A~B). */
   loras(coef: Float32Array, edits: Edit[]): IdentityLoras {
     const s = current();
-    const lora = s.theta(coef);
-    const edited = s.edit(coef, edits.map((e) => ({ direction: e.direction, alpha: e.alpha ?? e.slider! * calibration(e.direction).unit })));
-    const alphas = edits.map((e) => {
-      const unit = calibration(e.direction).unit;
-      return { direction: e.direction, alpha: e.alpha ?? e.slider! * unit, unit };
-    });
-    return { lora, lora2: edits.length ? s.theta(edited) : null, edited, alphas };
+    const { edited, alphas } = edit(coef, edits);
+    return { lora: s.theta(coef), lora2: edits.length ? s.theta(edited) : null, edited, alphas };
   },
 
   nearest(coef: Float32Array, count = 3): Neighbor[] {

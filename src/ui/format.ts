@@ -3,6 +3,21 @@ import { formatBytes } from '../engine/space/kv';
 
 export { formatBytes };
 
+const signed = (x: number) => `${x > 0 ? '+' : ''}${x}`;
+
+/** A library record's edit settings in one line ('' when it has none): sliders, debias, injection, offsets. */
+export function describeEdits(s: Readonly<Record<string, unknown>>): string {
+  const sliders = Object.entries((s.sliders ?? {}) as Record<string, number>);
+  const pcs = ((s.pcOffsets ?? []) as number[]).map((z, i) => [`PC ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
+  const free = ((s.freeOffsets ?? []) as number[]).map((z, i) => [`direction ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
+  const parts = [...sliders, ...pcs, ...free].map(([n, v]) => `${n} ${signed(v)}`);
+  if (!parts.length) return '';
+  const debias = (s.debias ?? []) as string[];
+  return [parts.join(', '), debias.length ? `debiased against ${debias.join(', ')}` : '', sliders.length ? `edits from t ≤ ${s.switchAt}` : '']
+    .filter(Boolean)
+    .join(' · ');
+}
+
 export const formatSpeed = (bps: number): string => (bps > 0 ? `${formatBytes(bps)}/s` : '');
 
 export function formatSeconds(s: number | null | undefined): string {

@@ -1,6 +1,7 @@
 // Identity state (zustand): the space, the current identity, its edits, the library.
 import { create } from 'zustand';
 import type { IdentityRecord } from '../engine/space/library';
+import type { Neighbor } from '../engine/space/space';
 import type { IdentityDirections } from '../../workers/directions-job';
 import type { SpaceSummary } from '../../workers/space.worker';
 
@@ -40,6 +41,12 @@ export interface IdentityState {
   freeOffsets: number[];
   freeStatus?: string;
   compare?: Compare;
+  /** Training identities closest to the current one (cosine over the PCs of proj), once computed. */
+  nearest?: Neighbor[];
+  /** What the last identity import reported (its residual), or why it failed. */
+  importNote?: { file: string; text: string; error?: boolean };
+  /** Bytes the stored spaces take in this browser (the store's estimate). */
+  spaceStorage?: { bytes: number };
   library: IdentityRecord[];
   libraryError?: string;
 }

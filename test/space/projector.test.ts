@@ -24,7 +24,7 @@ function largeSpace(d: number, k: number, seed: number): Space {
   const small = syntheticSpace({ d: 16, k: 4, seed });
   const rng = new Rng(seed);
   const std = rng.normals(d).map((x) => (x < 0 ? -0.5 : 0.5) + 0.2 * x);
-  return new Space({ ...small.data, v: rng.normals(d * k).map((x) => x * 0.01), k, components: k, std, mean: rng.normals(d).map((x) => 0.1 * x) });
+  return new Space({ ...small.data, v: [rng.normals(d * k).map((x) => x * 0.01)], k, components: k, std, mean: rng.normals(d).map((x) => 0.1 * x) });
 }
 
 /** Every product of the projector matches the loops to fp32 rounding. */
@@ -136,6 +136,6 @@ describe('projector on onnxruntime-node vs the loops', () => {
 
   it('a V_k that does not match D × k is an error naming both', () => {
     const { data } = syntheticSpace({ d: 50, k: 4 });
-    expect(() => Projector.create(runtime, { ...data, v: data.v.subarray(1) })).toThrow(/V_k has 199 values, expected D × k = 50 × 4/);
+    expect(() => Projector.create(runtime, { ...data, v: [data.v[0].subarray(4)] })).toThrow(/V_k has 49 rows of 4 in 1 block\(s\), expected 50/);
   });
 });

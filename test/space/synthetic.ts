@@ -1,5 +1,6 @@
 // Small random spaces for unit tests: V with orthonormal columns (so θ → c → θ is exact inside the span),
 // std with negative entries as the released std.pt has, labels in either convention.
+import { toBlocks } from '../../src/engine/io/row-blocks';
 import { Rng } from '../../src/engine/sd/random';
 import { columnStats, matVec } from '../../src/engine/space/math';
 import { Space } from '../../src/engine/space/space';
@@ -22,7 +23,7 @@ export function orthonormalColumns(rows: number, cols: number, rng: Rng): Float3
 }
 
 /** A pseudo-inverse stand-in: any n×M matrix works for checking pinverse @ labels. */
-export function syntheticSpace(opts: { d?: number; k?: number; pcs?: number; models?: number; seed?: number; labels?: '01' | 'pm1' } = {}): Space {
+export function syntheticSpace(opts: { d?: number; k?: number; pcs?: number; models?: number; seed?: number; labels?: '01' | 'pm1'; maxBlockBytes?: number } = {}): Space {
   const { d = 200, k = 12, pcs = 8, models = 30, seed = 1, labels = 'pm1' } = opts;
   const rng = new Rng(seed);
   const v = orthonormalColumns(d, k, rng);
@@ -36,7 +37,7 @@ export function syntheticSpace(opts: { d?: number; k?: number; pcs?: number; mod
   const directions = new Map([...columns].map(([c, y]) => [c, matVec(pinv, pcs, models, y)]));
   const { mean: projMean, std: projStd } = columnStats(proj, models, pcs);
   return new Space({
-    mean, std, v, k, components: k, pcs, proj, projMean, projStd, directions,
+    mean, std, v: toBlocks(v, k, opts.maxBlockBytes), k, components: k, pcs, proj, projMean, projStd, directions,
     labels: { index: Array.from({ length: models }, (_, i) => `model_${i}`), columns },
   });
 }

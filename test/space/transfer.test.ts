@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseUNetConfig } from '../../src/engine/io/config';
 import { folderFromPath } from '../../src/engine/io/model-folder-node';
-import { openSafetensors } from '../../src/engine/io/safetensors';
+import { openSafetensors, writeSafetensors } from '../../src/engine/io/safetensors';
 import { fromBytes } from '../../src/engine/io/source';
 import { openPath } from '../../src/engine/io/source-node';
 import { LORA_ALPHA, loraFromTensors, loraLayout, type LoraLayout } from '../../src/engine/models/lora';
@@ -81,5 +81,12 @@ describe('export and import', () => {
     const [file] = exportIdentity(space, layout, coef, 'w2w');
     const small = await loadSpace(spaceFolderFromPath(fixturePath('w2w-space')), { k: 8 });
     await expect(importIdentity(small, layout, fromBytes('w2wmodel.pt', file.bytes))).rejects.toThrow(/has 48 coefficients, the space holds 8/);
+  });
+
+  it('every import failure names the file', async () => {
+    const text = writeSafetensors([{ name: 'lora_te_text_model.x.lora_down.weight', dtype: 'F32', shape: [1, 2], data: new Float32Array(2) }]);
+    await expect(importIdentity(space, layout, fromBytes('te.safetensors', text))).rejects.toThrow(/^te\.safetensors: not a LoRA for this UNet's w2w layout/);
+    await expect(importIdentity(space, layout, fromBytes('junk.safetensors', new Uint8Array(16)))).rejects.toThrow(/^junk\.safetensors: /);
+    await expect(importIdentity(space, layout, fromBytes('w.pt', Uint8Array.of(0x50, 0x4b, 3, 4, 0)))).rejects.toThrow(/w\.pt/);
   });
 });

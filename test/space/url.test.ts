@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { joinBlocks } from '../../src/engine/io/row-blocks';
 import { spaceFolderFromUrl } from '../../src/engine/space/files';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { loadSpace, type LoadProgress } from '../../src/engine/space/load';
@@ -39,7 +40,7 @@ describe('space over HTTP', () => {
     expect(vDone.length).toBeGreaterThan(0);
     expect(vDone.at(-1)!.done).toBe(vDone.at(-1)!.total);
     const disk = await loadSpace(spaceFolderFromPath(SPACE), { k: 4 });
-    expect(Buffer.from(space.data.v.buffer).equals(Buffer.from(disk.data.v.buffer))).toBe(true);
+    expect(Buffer.from(joinBlocks(space.data.v).buffer).equals(Buffer.from(joinBlocks(disk.data.v).buffer))).toBe(true);
     expect(server.log.some((l) => /GET .*\/V\.pt bytes=/.test(l))).toBe(true);
   });
 

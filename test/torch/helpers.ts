@@ -21,7 +21,7 @@ export function pk(...parts: (number | string | Uint8Array)[]): Uint8Array {
   for (const p of parts) {
     if (typeof p === 'number') out.push(p);
     else if (typeof p === 'string') for (const c of p) out.push(c.charCodeAt(0));
-    else out.push(...p);
+    else for (const b of p) out.push(b); // no spread: a 1 MB argument would overflow the call stack
   }
   return Uint8Array.from(out);
 }

@@ -2,7 +2,7 @@
 // storages and views that do not fit — each a specific Error, never a crash or a giant allocation.
 import { describe, expect, it } from 'vitest';
 import { fromBytes } from '../../src/engine/io/source';
-import { loadTensor, loadTorch } from '../../src/engine/torch/index';
+import { loadDataFrame, loadTensor, loadTorch } from '../../src/engine/torch/index';
 import { tensorPickle, torchZip } from '../../src/engine/torch/write';
 import { pk, spaceBytes, str, u32 } from './helpers';
 
@@ -62,6 +62,39 @@ describe('malformed pickles', () => {
     await expect(load(tensorPickle([4]))).rejects.toThrow(/entry evil\/data\/0 is missing/);
     const view = pk(PROTO2, 'ctorch._utils\n_rebuild_tensor_v2\n(', pk('(', str('storage'), 'ctorch\nFloatStorage\n', str('0'), str('cpu'), 'K', 4, 't'), 'Q', 'K', 1, 'K', 4, 0x85, 'K', 1, 0x85, 0x89, 'ccollections\nOrderedDict\n)R', 't', 'R.');
     await expect(load(view, [['data/0', data]])).rejects.toThrow(/tensor \(4\) float32 \(offset 1, stride 1\) reaches element 4 of a storage of 4/);
+  });
+});
+
+describe('huge integers and ranges', () => {
+  it('a 1 MB LONG4 is refused at once, naming the file and the opcode position', async () => {
+    const t0 = performance.now();
+    await expect(load(pk(PROTO2, 0x8b, u32(1 << 20), new Uint8Array(1 << 20).fill(0xa5), '.'))).rejects.toThrow(
+      /^evil\.pt \(evil\/data\.pkl\): LONG4 integer of 1048576 bytes refused \(at most 1024\) \(pickle byte 2\)$/,
+    );
+    await expect(load(pk(PROTO2, 'I', '9'.repeat(1 << 20), '\n.'))).rejects.toThrow(/integer literal of 1048576 characters refused.*pickle byte 2/);
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+  it('LONG4 and LONG1 at the largest accepted width decode exactly (two\'s complement)', async () => {
+    const bytes = new Uint8Array(1024).fill(0xff);
+    bytes[0] = 0xfe; // -2
+    expect(await load(pk(PROTO2, 0x8b, u32(1024), bytes, '.'))).toBe(-2);
+    const big = new Uint8Array(255);
+    big[254] = 0x40; // 2^(8·254 + 6)
+    expect(await load(pk(PROTO2, 0x8a, 255, big, '.'))).toBe(2n ** BigInt(8 * 254 + 6));
+    expect(await load(pk(PROTO2, 0x8a, 2, new Uint8Array([0x00, 0x80]), '.'))).toBe(-32768);
+  });
+  it('a RangeIndex of 1e8 rows with no columns loads without making 1e8 labels', async () => {
+    const i32 = (n: number) => new Uint8Array(new Int32Array([n]).buffer);
+    const range = (stop: number) =>
+      pk('cpandas.core.indexes.base\n_new_Index\n', 'cpandas.core.indexes.range\nRangeIndex\n', '}', str('stop'), 'J', i32(stop), 's', 0x86, 'R');
+    const frame = pk(PROTO2, 'cpandas.core.frame\nDataFrame\n)', 0x81, '}', str('_mgr'), 'cpandas.core.internals.managers\nBlockManager\n',
+      ']', '(', range(0), range(1e8), 'l', 0x86, 'R', 's', 'b.');
+    const before = process.memoryUsage().heapUsed;
+    const t0 = performance.now();
+    const df = await loadDataFrame(fromBytes('big.pt', zipOf(frame)));
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(50e6); // 1e8 labels would be ≥ 800 MB
+    expect([df.rows, df.columns.length, df.index.length, df.index.label(99_999_999)]).toEqual([1e8, 0, 1e8, 99_999_999]);
   });
 });
 

@@ -1,6 +1,6 @@
 // Loading a space from the official files (any ByteSource: dropped File, URL with Range reads, Node path),
 // checking every file against the others before anything is computed: a wrong file is named, never
-// silently misread. V.pt is streamed: only its first k columns are ever held.
+// silently misread. V.pt is streamed: only its first k columns are ever held, as row blocks.
 import type { LoraLayout } from '../models/lora';
 import { discoverPcs, pinverseFile, projFile, type SpaceFolder } from './files';
 import { columnStats } from './math';
@@ -21,6 +21,10 @@ export interface LoadSpaceOptions {
   /** The UNet's LoRA layout: weight_dimensions.pt and D must match it. */
   layout?: LoraLayout;
   onProgress?: (p: LoadProgress) => void;
+  /** Largest row block of V_k (default 1 GiB; k = 10000 at D = 99,648 is 3.99 GB in 4 blocks). */
+  maxBlockBytes?: number;
+  /** Makes one block of V_k (the app passes shared memory). */
+  alloc?: (n: number) => Float32Array;
 }
 
 export const DEFAULT_K = 1000;
@@ -58,7 +62,7 @@ export async function loadSpace(folder: SpaceFolder, opts: LoadSpaceOptions = {}
 
   const mean = await read('mean.pt', meanT);
   const std = await read('std.pt', stdT);
-  const v = await vT.readColumns(k, progress('V.pt'));
+  const v = await vT.readRowBlocks(k, { onProgress: progress('V.pt'), maxBlockBytes: opts.maxBlockBytes, alloc: opts.alloc });
   const proj = await read(projFile(n), projT);
   const { mean: projMean, std: projStd } = columnStats(proj, models, n);
   const columns = labelColumns(df);

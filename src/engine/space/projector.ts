@@ -2,8 +2,10 @@
 // from θ through the same product), as graphs of our engine run by the Runtime the Stable Diffusion uses.
 // V_k can reach 4 GB (k = 10000 at D = 99,648), so it is cut into row blocks: each block one initializer
 // (WebGPU buffers are ≤ maxBufferSize, 1 GiB on SwiftShader), a few blocks per session (external data is
-// assembled per session in memory; the wasm heap is ≤ 4 GB), the sessions' parts joined here.
+// assembled per session in memory; the wasm heap is ≤ 4 GB), the sessions' parts joined here. The blocks
+// are views into the space's own row blocks (never straddling two of them), so V_k is never concatenated.
 import type { Graph, Value } from '../graph/ir';
+import { checkBlocks, rowRange, type RowBlocks } from '../io/row-blocks';
 import { add, concat, createGraph, matmul, mul, reshape, slice } from '../graph/ops/index';
 import type { EngineSession } from '../runtime/session';
 import type { HostTensor } from '../runtime/tensor';
@@ -11,8 +13,8 @@ import type { Runtime } from '../sd/stable-diffusion';
 
 /** What the products need of a space (SpaceData has these). */
 export interface Basis {
-  /** V[:, :k], D×k row-major. */
-  readonly v: Float32Array;
+  /** V[:, :k], D×k row-major, as row blocks. */
+  readonly v: RowBlocks;
   readonly k: number;
   readonly std: Float32Array;
   readonly mean: Float32Array;
@@ -41,19 +43,23 @@ interface Group {
 
 const MiB = 2 ** 20;
 
-/** Row blocks of a D×k fp32 matrix within the byte limits, grouped into sessions. */
-export function planGroups(d: number, k: number, maxBlockBytes = 128 * MiB, maxSessionBytes = 1024 * MiB): Group[] {
+/**
+ * Row blocks of a D×k fp32 matrix within the byte limits, grouped into sessions; `sourceRows` = rows per
+ * block of the matrix as held (RowBlocks), so that no initializer straddles two of them.
+ */
+export function planGroups(d: number, k: number, maxBlockBytes = 128 * MiB, maxSessionBytes = 1024 * MiB, sourceRows = d): Group[] {
   const rowBytes = 4 * k;
   if (rowBytes > maxBlockBytes || maxBlockBytes > maxSessionBytes)
     throw new Error(`projector: one row of V_k is ${rowBytes} bytes (k = ${k}); maxBlockBytes ${maxBlockBytes} must hold a row and fit maxSessionBytes ${maxSessionBytes}`);
   const rowsPerBlock = Math.floor(maxBlockBytes / rowBytes);
   const blocksPerGroup = Math.floor(maxSessionBytes / (rowsPerBlock * rowBytes));
+  const pieces: { start: number; end: number }[] = [];
+  for (let s = 0; s < d; s += sourceRows)
+    for (let b = s; b < Math.min(d, s + sourceRows); b += rowsPerBlock) pieces.push({ start: b, end: Math.min(d, s + sourceRows, b + rowsPerBlock) });
   const groups: Group[] = [];
-  for (let start = 0; start < d; start += rowsPerBlock * blocksPerGroup) {
-    const end = Math.min(d, start + rowsPerBlock * blocksPerGroup);
-    const blocks = [];
-    for (let b = start; b < end; b += rowsPerBlock) blocks.push({ start: b, end: Math.min(end, b + rowsPerBlock) });
-    groups.push({ start, end, blocks });
+  for (let i = 0; i < pieces.length; i += blocksPerGroup) {
+    const blocks = pieces.slice(i, i + blocksPerGroup);
+    groups.push({ start: blocks[0].start, end: blocks[blocks.length - 1].end, blocks });
   }
   return groups;
 }
@@ -69,7 +75,7 @@ export function projectorGraph(basis: Basis, group: Group, dirs: readonly Direct
     g.weight(n, 'float32', [rows], async () => bytesOf(a.subarray(group.start, group.end)));
   const s = vec('std', std);
   const blocks = group.blocks.map((b, i) =>
-    g.weight(`v_${i}`, 'float32', [b.end - b.start, k], async () => bytesOf(v.subarray(b.start * k, b.end * k))),
+    g.weight(`v_${i}`, 'float32', [b.end - b.start, k], async () => bytesOf(rowRange(v, k, b.start, b.end))),
   );
   if (dirs.includes('theta')) {
     const c = g.input('c', 'float32', [k, 1]);
@@ -99,9 +105,9 @@ export class Projector {
     private readonly opts: ProjectorOptions,
   ) {
     const { v, k, std, mean } = basis;
-    if (v.length !== mean.length * k || std.length !== mean.length)
-      throw new Error(`projector: V_k has ${v.length} values, expected D × k = ${mean.length} × ${k}; std has ${std.length}`);
-    this.groups = planGroups(mean.length, k, opts.maxBlockBytes, opts.maxSessionBytes);
+    if (std.length !== mean.length) throw new Error(`projector: std has ${std.length} values, mean ${mean.length}`);
+    checkBlocks(v, mean.length, k, 'projector: V_k');
+    this.groups = planGroups(mean.length, k, opts.maxBlockBytes, opts.maxSessionBytes, Math.max(1, v[0].length / k));
   }
 
   /** Sessions are created on first use of each direction (so θ-only callers hold one copy of V_k). */

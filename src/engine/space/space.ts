@@ -1,5 +1,6 @@
 // A loaded w2w space: the PCA basis of standardized LoRA weights plus the training models' coefficients
 // and attribute labels. Everything an identity needs (sample, edit, project, gradient) goes through here.
+import { checkBlocks, type RowBlocks } from '../io/row-blocks';
 import { Rng } from '../sd/random';
 import type { Runtime } from '../sd/stable-diffusion';
 import { coefGrad, coefToTheta, debias, dot, padTo, thetaToCoef } from './math';
@@ -16,8 +17,8 @@ export interface SpaceData {
   /** D = the LoRA layout's size. */
   readonly mean: Float32Array;
   readonly std: Float32Array;
-  /** V[:, :k], D×k row-major. */
-  readonly v: Float32Array;
+  /** V[:, :k], D×k row-major, as row blocks (each ≤ 1 GiB by default: one block up to k = 2693 at D = 99,648). */
+  readonly v: RowBlocks;
   readonly k: number;
   /** Columns V.pt holds (k ≤ this). */
   readonly components: number;
@@ -58,7 +59,9 @@ export interface Neighbor {
 export class Space {
   private attached?: Projector;
 
-  constructor(readonly data: SpaceData) {}
+  constructor(readonly data: SpaceData) {
+    checkBlocks(data.v, data.mean.length, data.k, 'V_k');
+  }
 
   /** The onnxruntime projector the async products use, if any. */
   get projector(): Projector | undefined {

@@ -3,6 +3,7 @@
 // last, is what makes them visible; on any failure what was written is deleted (the previous generation,
 // if any, stays intact) and a quota failure reports the bytes needed.
 import { float32ToHalf, halfToFloat32 } from '../io/half';
+import { allocBlocks, BlockWriter, type RowBlocks } from '../io/row-blocks';
 import { formatBytes, isQuotaError, type KeyValue } from './kv';
 import { Space, type SpaceData } from './space';
 
@@ -30,6 +31,14 @@ export interface SpaceManifest {
   readonly savedAt: number;
 }
 
+export interface StoreLoadOptions {
+  onProgress?: (bytesRead: number, bytesTotal: number) => void;
+  /** Largest row block of V_k (default 1 GiB). */
+  maxBlockBytes?: number;
+  /** Makes one block of V_k (the app passes shared memory, so the engine worker reads the same copy). */
+  alloc?: (n: number) => Float32Array;
+}
+
 export interface SaveOptions {
   /** Store V_k and proj as IEEE half (half the bytes; |error| ≲ 5e-4 relative per entry). */
   fp16?: boolean;
@@ -47,23 +56,34 @@ export class QuotaError extends Error {
 const manifestKey = (id: string) => `${ROOT}${id}/manifest`;
 const chunkKey = (id: string, gen: string, name: string, i: number) => `${ROOT}${id}/${gen}/${name}/${i}`;
 
-/** The arrays of a space by stored name, and whether fp16 may apply to each. */
-function arraysOf(d: SpaceData): [string, Float32Array, boolean][] {
-  const out: [string, Float32Array, boolean][] = [
-    ['mean', d.mean, false], ['std', d.std, false], ['v', d.v, true], ['proj', d.proj, true],
-    ['projMean', d.projMean, false], ['projStd', d.projStd, false],
+/**
+ * The arrays of a space by stored name (V_k as its row blocks), and whether fp16 may apply to each. An array
+ * is stored as its flat bytes in ≤ 8 MB chunks, so the block size it is read back into is free.
+ */
+function arraysOf(d: SpaceData): [string, RowBlocks, boolean][] {
+  const out: [string, RowBlocks, boolean][] = [
+    ['mean', [d.mean], false], ['std', [d.std], false], ['v', d.v, true], ['proj', [d.proj], true],
+    ['projMean', [d.projMean], false], ['projStd', [d.projStd], false],
   ];
-  for (const [c, dir] of d.directions) out.push([`direction/${c}`, dir, false]);
-  for (const [c, lab] of d.labels.columns) out.push([`label/${c}`, lab, false]);
+  for (const [c, dir] of d.directions) out.push([`direction/${c}`, [dir], false]);
+  for (const [c, lab] of d.labels.columns) out.push([`label/${c}`, [lab], false]);
   return out;
 }
 
-function chunksOf(data: Float32Array, half: boolean): Uint8Array[] {
-  const bytes = half ? float32ToHalf(data) : data;
-  const raw = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < raw.length || (o === 0 && out.length === 0); o += CHUNK_BYTES) out.push(raw.slice(o, o + CHUNK_BYTES));
-  return out;
+const lengthOf = (parts: RowBlocks) => parts.reduce((s, p) => s + p.length, 0);
+
+/** Chunks of each part in turn (a part's last chunk may be short), converted to half one chunk at a time. */
+function* chunksOf(parts: RowBlocks, half: boolean): Generator<Uint8Array> {
+  const elems = CHUNK_BYTES / (half ? 2 : 4);
+  let any = false;
+  for (const p of parts)
+    for (let o = 0; o < p.length; o += elems) {
+      const piece = p.subarray(o, o + elems);
+      const bytes = half ? float32ToHalf(piece) : piece.slice();
+      any = true;
+      yield new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
+  if (!any) yield new Uint8Array(0);
 }
 
 export class SpaceStore {
@@ -76,7 +96,7 @@ export class SpaceStore {
     const gen = `g${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const arrays = arraysOf(d);
     const indexBytes = new TextEncoder().encode(JSON.stringify(d.labels.index)).length;
-    const total = arrays.reduce((s, [, a, h]) => s + a.length * (h && opts.fp16 ? 2 : 4), 0) + indexBytes;
+    const total = arrays.reduce((s, [, a, h]) => s + lengthOf(a) * (h && opts.fp16 ? 2 : 4), 0) + indexBytes;
     const written: string[] = [];
     const put = async (key: string, value: unknown) => {
       written.push(key);
@@ -88,13 +108,13 @@ export class SpaceStore {
       await put(chunkKey(id, gen, 'index', 0), [...d.labels.index]);
       for (const [name, data, halfable] of arrays) {
         const half = halfable && !!opts.fp16;
-        const chunks = chunksOf(data, half);
-        for (let i = 0; i < chunks.length; i++) {
-          await put(chunkKey(id, gen, name, i), chunks[i]);
-          done += chunks[i].length;
+        let i = 0;
+        for (const chunk of chunksOf(data, half)) {
+          await put(chunkKey(id, gen, name, i++), chunk);
+          done += chunk.length;
           opts.onProgress?.(done, total);
         }
-        stored[name] = { length: data.length, dtype: half ? 'f16' : 'f32', chunks: chunks.length };
+        stored[name] = { length: lengthOf(data), dtype: half ? 'f16' : 'f32', chunks: i };
       }
       const manifest: SpaceManifest = {
         version: STORE_VERSION, id, generation: gen, k: d.k, components: d.components, pcs: d.pcs,
@@ -129,37 +149,46 @@ export class SpaceStore {
   }
 
   /** The stored space, or null when absent. A damaged store (a chunk missing) is an error naming it. */
-  async load(id: string, onProgress?: (bytesRead: number, bytesTotal: number) => void): Promise<Space | null> {
+  async load(id: string, opts: StoreLoadOptions = {}): Promise<Space | null> {
     const m = await this.manifest(id);
     if (!m) return null;
     let done = 0;
-    const read = async (name: string): Promise<Float32Array> => {
+    const damaged = (what: string) => new Error(`stored space ${id} is damaged: ${what}; clear it and import again`);
+    const into = async <T extends RowBlocks>(name: string, blocks: (length: number) => T): Promise<T> => {
       const a = m.arrays[name];
-      if (!a) throw new Error(`stored space ${id} is damaged: array ${name} is not in its manifest; clear it and import again`);
-      const bytes = new Uint8Array(a.length * (a.dtype === 'f16' ? 2 : 4));
+      if (!a) throw damaged(`array ${name} is not in its manifest`);
+      const out = blocks(a.length);
+      const writer = new BlockWriter(out);
+      const item = a.dtype === 'f16' ? 2 : 4;
       let o = 0;
       for (let i = 0; i < a.chunks; i++) {
         const c = await this.kv.get(chunkKey(id, m.generation, name, i));
-        if (!(c instanceof Uint8Array) || o + c.length > bytes.length)
-          throw new Error(`stored space ${id} is damaged: chunk ${i} of ${name} is missing or wrong; clear it and import again`);
-        bytes.set(c, o);
-        o += c.length;
+        if (!(c instanceof Uint8Array) || c.length % item || o + c.length / item > a.length) throw damaged(`chunk ${i} of ${name} is missing or wrong`);
+        const b = c.byteOffset % item ? c.slice() : c;
+        writer.set(item === 2 ? halfToFloat32(new Uint16Array(b.buffer, b.byteOffset, b.length / 2)) : new Float32Array(b.buffer, b.byteOffset, b.length / 4), o);
+        o += c.length / item;
         done += c.length;
-        onProgress?.(done, m.bytes);
+        opts.onProgress?.(done, m.bytes);
       }
-      if (o !== bytes.length) throw new Error(`stored space ${id} is damaged: ${name} has ${o} of ${bytes.length} bytes`);
-      return a.dtype === 'f16' ? halfToFloat32(new Uint16Array(bytes.buffer)) : new Float32Array(bytes.buffer);
+      if (o !== a.length) throw damaged(`${name} has ${o * item} of ${a.length * item} bytes`);
+      return out;
     };
+    const read = async (name: string) => (await into(name, (n) => [new Float32Array(n)] as const))[0];
     const index = (await this.kv.get(chunkKey(id, m.generation, 'index', 0))) as string[] | undefined;
-    if (!Array.isArray(index)) throw new Error(`stored space ${id} is damaged: the label index is missing; clear it and import again`);
+    if (!Array.isArray(index)) throw damaged('the label index is missing');
     const directions = new Map<string, Float32Array>();
     const columns = new Map<string, Float32Array>();
     for (const c of m.columns) {
       directions.set(c, await read(`direction/${c}`));
       columns.set(c, await read(`label/${c}`));
     }
+    const mean = await read('mean');
+    const v = await into('v', (n) => {
+      if (n !== mean.length * m.k) throw damaged(`v has ${n} values, not D × k = ${mean.length} × ${m.k}`);
+      return allocBlocks(mean.length, m.k, opts.maxBlockBytes, opts.alloc);
+    });
     return new Space({
-      mean: await read('mean'), std: await read('std'), v: await read('v'), k: m.k, components: m.components, pcs: m.pcs,
+      mean, std: await read('std'), v, k: m.k, components: m.components, pcs: m.pcs,
       proj: await read('proj'), projMean: await read('projMean'), projStd: await read('projStd'), directions,
       labels: { index, columns },
     });

@@ -65,6 +65,16 @@ export interface Imported {
  * `config` is an adapter_config.json beside a PEFT file (its lora_alpha / r scales B).
  */
 export async function importIdentity(space: Space, layout: LoraLayout, src: ByteSource, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {
+  try {
+    return await importFrom(space, layout, src, config);
+  } catch (e) {
+    // Every failure names the file (the LoRA key checks speak of the layout only).
+    if (!(e instanceof Error) || e.message.includes(src.name)) throw e;
+    throw new Error(`${src.name}: ${e.message}`);
+  }
+}
+
+async function importFrom(space: Space, layout: LoraLayout, src: ByteSource, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {
   const head = await src.read(0, Math.min(4, src.size));
   if (head[0] === 0x50 && head[1] === 0x4b) {
     const t = await openTensor(src);

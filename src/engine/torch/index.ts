@@ -1,6 +1,6 @@
 // Safe reading and writing of torch.save files (zip + pickle), in browsers, workers and Node.
 export type {
-  NdArrayValue, ProgressFn, ReadOptions, SliceValue, TorchDataFrame, TorchDType, TorchTensor, TorchValue,
+  NdArrayValue, ProgressFn, ReadOptions, RowBlockOptions, SliceValue, TorchDataFrame, TorchDType, TorchTensor, TorchValue,
 } from './types';
 export { isDataFrame, isTensor, loadDataFrame, loadTensor, loadTorch } from './load';
 export { saveTensor, type SaveOptions } from './write';

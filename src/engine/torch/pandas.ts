@@ -10,12 +10,16 @@ class Block {
   constructor(readonly values: NdArray, readonly placement: number[]) {}
 }
 
-/** A pandas Index: stored values, or a lazy range. */
+/**
+ * A pandas Index: stored values, or a range kept lazy — a RangeIndex costs no pickle bytes, so its labels are
+ * only made when `values` is read (a 1e8-row frame with no columns must not allocate 1e8 labels on load).
+ */
 class PdIndex {
   readonly kind = 'index';
-  constructor(readonly name: string | null, readonly length: number, private readonly get: () => readonly (string | number)[]) {}
-  values(): readonly (string | number)[] {
-    return this.get();
+  private made?: readonly (string | number)[];
+  constructor(readonly name: string | null, readonly length: number, readonly label: (i: number) => string | number) {}
+  get values(): readonly (string | number)[] {
+    return (this.made ??= Array.from({ length: this.length }, (_, i) => this.label(i)));
   }
 }
 
@@ -66,7 +70,7 @@ function makeBlock(values: unknown, placement: unknown): Block {
 class DataFrame implements Buildable, TorchDataFrame {
   readonly kind = 'dataframe';
   columns: string[] = [];
-  index: { name: string | null; values: readonly (string | number)[] } = { name: null, values: [] };
+  index: PdIndex = new PdIndex(null, 0, () => 0);
   rows = 0;
   private where = new Map<string, { block: Block; at: number }>();
 
@@ -91,8 +95,8 @@ class DataFrame implements Buildable, TorchDataFrame {
       });
     }
     if (seen.size !== ncols) throw new Error(`blocks hold ${seen.size} of the DataFrame's ${ncols} columns`);
-    this.columns = items.values().map(String);
-    this.index = { name: index.name, values: index.values() };
+    this.columns = items.values.map(String);
+    this.index = index;
     for (const { block, col, at } of placed) this.where.set(this.columns[col], { block, at });
   }
 
@@ -130,16 +134,15 @@ function newIndex(args: PyArgs): PdIndex {
     if (step === 0) throw new Error('RangeIndex step is 0');
     const n = Math.max(0, Math.ceil((stop - start) / step));
     if (n > MAX_RANGE) throw new Error(`RangeIndex of ${n} labels is implausibly large`);
-    return new PdIndex(name, n, () => Array.from({ length: n }, (_, i) => start + i * step));
+    return new PdIndex(name, n, (i) => start + i * step);
   }
   const data = d.get('data');
   if (!(data instanceof NdArray) || data.shape.length !== 1) throw new Error(`Index data must be a 1-D numpy array, found ${describe(data)}`);
-  return new PdIndex(name, data.size, () =>
-    Array.from(data.values() as ArrayLike<TorchValue>, (v) => {
-      if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`Index label ${describe(v)} is not a string or number`);
-      return v;
-    }),
-  );
+  const labels = Array.from(data.values() as ArrayLike<TorchValue>, (v) => {
+    if (typeof v !== 'string' && typeof v !== 'number') throw new Error(`Index label ${describe(v)} is not a string or number`);
+    return v;
+  });
+  return new PdIndex(name, labels.length, (i) => labels[i]);
 }
 
 const specs: GlobalSpec[] = [

@@ -34,6 +34,13 @@ const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg:
 
 const utf8 = new TextDecoder('utf-8');
 
+/** Widest integer accepted (8192 bits); Python's pickle only switches to LONG4 beyond 255 bytes. */
+export const MAX_INT_BYTES = 1024;
+const MAX_INT_DIGITS = Math.ceil(MAX_INT_BYTES * 8 * Math.log10(2)) + 2;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const safe = (v: bigint): number | bigint =>
+  v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+
 /** Runs `bytes` and returns the unpickled root value; `label` prefixes every error. */
 export function unpickle(bytes: Uint8Array, hooks: PickleHooks, label: string): unknown {
   const vm = new Machine(bytes, hooks);
@@ -133,20 +140,25 @@ class Machine {
     this.memo.set(i, this.top());
   }
 
-  private long(n: number): number | bigint {
+  // LONG1/LONG4: little-endian two's complement. Built from one hex string (linear; a byte-by-byte BigInt
+  // shift is quadratic), and only up to MAX_INT_BYTES: torch files never hold ints wider than 8 bytes.
+  private long(n: number, opcode: string): number | bigint {
     const at = this.need(n);
     if (n === 0) return 0;
-    let v = 0n;
-    for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.b[at + i]);
+    if (n > MAX_INT_BYTES) throw new Error(`${opcode} integer of ${n} bytes refused (at most ${MAX_INT_BYTES})`);
+    let hex = '';
+    for (let i = n - 1; i >= 0; i--) hex += HEX[this.b[at + i]];
+    let v = BigInt(`0x${hex}`);
     if (this.b[at + n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    return safe(v);
   }
   private intText(s: string): number | bigint | boolean {
     if (s === '01') return true;
     if (s === '00') return false;
+    // Decimal parsing is superlinear too: the same bound, in digits.
+    if (s.length > MAX_INT_DIGITS) throw new Error(`integer literal of ${s.length} characters refused (at most ${MAX_INT_DIGITS})`);
     if (!/^[+-]?\d+L?$/.test(s)) throw new Error(`bad integer literal ${JSON.stringify(s.slice(0, 40))}`);
-    const v = BigInt(s.replace(/L$/, ''));
-    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+    return safe(BigInt(s.replace(/L$/, '')));
   }
 
   run(): unknown {
@@ -171,8 +183,8 @@ class Machine {
         case 0x4b: this.push(this.u8()); break; // BININT1
         case 0x4d: this.push(this.u16()); break; // BININT2
         case 0x4a: this.push(this.dv.getInt32(this.need(4), true)); break; // BININT
-        case 0x8a: this.push(this.long(this.u8())); break; // LONG1
-        case 0x8b: this.push(this.long(this.u32())); break; // LONG4
+        case 0x8a: this.push(this.long(this.u8(), 'LONG1')); break; // LONG1
+        case 0x8b: this.push(this.long(this.u32(), 'LONG4')); break; // LONG4
         case 0x49: this.push(this.intText(this.line())); break; // INT
         case 0x4c: this.push(this.intText(this.line())); break; // LONG
         case 0x47: this.push(this.dv.getFloat64(this.need(8), false)); break; // BINFLOAT (big-endian)

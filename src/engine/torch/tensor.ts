@@ -2,6 +2,7 @@
 // forward-only chunk window, so memory is the output plus one chunk, whatever the file size, and a
 // transposed view reads only the span its elements occupy.
 import { bfloat16ToFloat32, halfToFloat32 } from '../io/half';
+import { allocBlocks, BlockWriter } from '../io/row-blocks';
 import { crc32 } from './crc32';
 import type { ProgressFn, ReadOptions, TorchDType, TorchTensor } from './types';
 import { product } from './values';
@@ -23,7 +24,7 @@ export class Storage {
 }
 
 const DEFAULT_CHUNK = 32 * 1024 * 1024;
-// Chrome's limit for one ArrayBuffer; larger outputs must be read in parts (readColumns).
+// Chrome's limit for one ArrayBuffer; larger outputs must be read as row blocks (readRowBlocks).
 const MAX_OUTPUT_BYTES = 2 ** 31;
 // Entries up to this size are CRC-checked when read whole; beyond it the check would cost seconds per GB.
 const CRC_LIMIT = 64 * 1024 * 1024;
@@ -39,15 +40,34 @@ export function makeTensor(storage: Storage, storageOffset: number, shape: numbe
       throw new Error(`${label} (offset ${storageOffset}, stride ${stride.join(', ')}) reaches element ${last} of a storage of ${storage.numel}`);
   }
   const view = { storage, storageOffset, shape, stride, label };
+  const columns = (k: number) => {
+    if (shape.length !== 2) throw new Error(`${label}: readColumns needs a 2-D tensor`);
+    if (!Number.isSafeInteger(k) || k < 0 || k > shape[1]) throw new Error(`${label}: cannot take ${k} of ${shape[1]} columns`);
+    return [shape[0], k];
+  };
   return {
     kind: 'tensor', label, dtype: storage.dtype, shape, stride, storageOffset, numel,
     read: (opts) => gather(view, shape, opts ?? {}),
     readColumns(k, onProgress, opts) {
-      if (shape.length !== 2) throw new Error(`${label}: readColumns needs a 2-D tensor`);
-      if (!Number.isSafeInteger(k) || k < 0 || k > shape[1]) throw new Error(`${label}: cannot take ${k} of ${shape[1]} columns`);
-      return gather(view, [shape[0], k], { ...opts, onProgress });
+      return gather(view, columns(k), { ...opts, onProgress });
+    },
+    async readRowBlocks(k, opts = {}) {
+      const [rows] = columns(k);
+      const blocks = allocBlocks(rows, k, opts.maxBlockBytes, opts.alloc);
+      await walk(view, [rows, k], opts, new BlockWriter(blocks));
+      return blocks;
     },
   };
+}
+
+/** The whole restricted view as one array (≤ 2 GiB). */
+async function gather(view: View, shape: readonly number[], opts: ReadOptions): Promise<Float32Array> {
+  const n = product(shape, view.label);
+  if (n * 4 > MAX_OUTPUT_BYTES)
+    throw new Error(`${view.label}: ${shape.join('×')} as float32 is ${(n * 4 / 2 ** 30).toFixed(2)} GiB, above the 2 GiB one array can hold; read it as row blocks (readRowBlocks)`);
+  const out = new Float32Array(n);
+  await walk(view, shape, opts, new BlockWriter([out]));
+  return out;
 }
 
 interface View {
@@ -58,14 +78,13 @@ interface View {
   readonly label: string;
 }
 
-/** The elements of `view` restricted to the leading `shape` (a prefix of each dim), row-major, as float32. */
-async function gather(view: View, shape: readonly number[], opts: ReadOptions): Promise<Float32Array> {
+/**
+ * The elements of `view` restricted to the leading `shape` (a prefix of each dim), in row-major order of
+ * `shape`, written to `out` at their flat positions: one forward walk through the storage.
+ */
+async function walk(view: View, shape: readonly number[], opts: ReadOptions, out: BlockWriter): Promise<void> {
   const { storage, label } = view;
-  const n = product(shape, label);
-  if (n * 4 > MAX_OUTPUT_BYTES)
-    throw new Error(`${label}: ${shape.join('×')} as float32 is ${(n * 4 / 2 ** 30).toFixed(2)} GiB, above the 2 GiB one array can hold; read fewer columns`);
-  const out = new Float32Array(n);
-  if (n === 0) return out;
+  if (product(shape, label) === 0) return;
   // Dims of size 1 never move; order the rest outer → inner by storage stride.
   const outStrides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
   const dims = shape
@@ -100,14 +119,14 @@ async function gather(view: View, shape: readonly number[], opts: ReadOptions): 
         const at = await window.load(addr + done);
         const take = Math.min(inner.size - done, window.values.length - at);
         if (inner.out === 1) out.set(window.values.subarray(at, at + take), pos + done);
-        else for (let j = 0; j < take; j++) out[pos + (done + j) * inner.out] = window.values[at + j];
+        else for (let j = 0; j < take; j++) out.put(pos + (done + j) * inner.out, window.values[at + j]);
         done += take;
       }
     } else {
       for (let j = 0; j < inner.size; j++) {
         const a = addr + j * inner.stride;
         const at = a >= window.start && a < window.start + window.values.length ? a - window.start : await window.load(a);
-        out[pos + j * inner.out] = window.values[at];
+        out.put(pos + j * inner.out, window.values[at]);
       }
     }
     // Odometer over the outer dims.
@@ -124,7 +143,6 @@ async function gather(view: View, shape: readonly number[], opts: ReadOptions): 
     if (d < 0) break;
   }
   window.finish();
-  return out;
 }
 
 type Values = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint8Array;

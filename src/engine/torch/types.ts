@@ -32,13 +32,30 @@ export interface TorchTensor {
    * chunks (only the needed span is read, at most chunkBytes at a time; nothing else is kept).
    */
   readColumns(k: number, onProgress?: ProgressFn, opts?: Omit<ReadOptions, 'onProgress'>): Promise<Float32Array>;
+  /**
+   * The same rows×k matrix as row blocks of at most `maxBlockBytes` (default 1 GiB), for outputs above what
+   * one ArrayBuffer holds (V[:, :10000] is 3.99 GB); still one forward pass over the file.
+   */
+  readRowBlocks(k: number, opts?: RowBlockOptions): Promise<Float32Array[]>;
+}
+
+export interface RowBlockOptions extends ReadOptions {
+  maxBlockBytes?: number;
+  /** Makes one block of n values (default `new Float32Array(n)`; the app passes shared memory). */
+  alloc?: (n: number) => Float32Array;
 }
 
 /** A pandas DataFrame with numeric (or bool) columns readable as float64. */
 export interface TorchDataFrame {
   readonly kind: 'dataframe';
   readonly columns: readonly string[];
-  readonly index: { readonly name: string | null; readonly values: readonly (string | number)[] };
+  /** `values` is made on first read (a RangeIndex stays a range until then); `label(i)` never allocates. */
+  readonly index: {
+    readonly name: string | null;
+    readonly length: number;
+    label(i: number): string | number;
+    readonly values: readonly (string | number)[];
+  };
   readonly rows: number;
   /** The column as float (bool → 0/1), like `df[name].astype(float)`. */
   column(name: string): Float64Array;

@@ -1,8 +1,7 @@
 // Export the current identity (with its edits) as files the browser downloads.
 import type { ExportFormat } from '../../engine/space/transfer';
-import { getIdentity } from '../identity-store';
 import { spaceWorker } from '../workers';
-import { activeEdits, baseCoef } from './space';
+import { editedIdentity } from './space';
 
 export interface ExportResult {
   files: { name: string; bytes: number }[];
@@ -11,14 +10,11 @@ export interface ExportResult {
 
 /** One download per export: a single file, or a zip `<name>-<format>.zip` holding a folder (PEFT's unet/). */
 export async function exportIdentity(format: ExportFormat, fp16: boolean): Promise<ExportResult> {
-  const coef = baseCoef();
-  const { identity } = getIdentity();
-  if (!coef || !identity) return { files: [], error: 'no identity to export' };
   try {
-    const edits = activeEdits();
-    const c = edits.length ? (await spaceWorker().loras(coef, edits)).edited : coef;
-    const safeName = identity.name.replace(/[^\w.-]+/g, '_');
-    const { name, bytes, files } = await spaceWorker().exportFile(c, format, { fp16, name: safeName });
+    const e = await editedIdentity();
+    if (!e) return { files: [], error: 'no identity to export' };
+    const safeName = e.identity.name.replace(/[^\w.-]+/g, '_');
+    const { name, bytes, files } = await spaceWorker().exportFile(e.coef, format, { fp16, name: safeName });
     const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>]));
     const a = document.createElement('a');
     a.href = url;

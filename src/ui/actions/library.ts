@@ -2,7 +2,7 @@
 import { getIdentity, setIdentity } from '../identity-store';
 import { getApp } from '../store';
 import { spaceWorker } from '../workers';
-import { baseCoef, setIdentityCoef } from './space';
+import { editedIdentity, setIdentityCoef } from './space';
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
@@ -24,16 +24,22 @@ export async function refreshLibrary(): Promise<void> {
   }
 }
 
-/** Saves the current identity (with its top-PC offsets) and the latest image as thumbnail. */
+/**
+ * Saves the current identity as it is exported: its coefficients with the PC offsets and every attribute
+ * edit applied, the settings that made them (how it was made, sliders, debias, switchAt, offsets), and
+ * the latest image as thumbnail.
+ */
 export async function saveIdentity(name: string): Promise<void> {
-  const { identity, space } = getIdentity();
-  const coef = baseCoef();
-  if (!identity || !coef) return;
+  const { space } = getIdentity();
   const latest = getApp().gallery[0];
-  const thumbnail = latest ? new Uint8Array(await latest.png.arrayBuffer()) : undefined;
   await guard(async () => {
-    const rec = await spaceWorker().addIdentity({ name, coef, space: space?.id, thumbnail, settings: { ...identity.origin } });
-    setIdentity({ identity: { ...identity, name: rec.name, libraryId: rec.id } });
+    const e = await editedIdentity();
+    if (!e) return;
+    const thumbnail = latest ? new Uint8Array(await latest.png.arrayBuffer()) : undefined;
+    const settings = { ...e.identity.origin, ...e.settings };
+    const rec = await spaceWorker().addIdentity({ name, coef: e.coef, space: space?.id, thumbnail, settings });
+    // Unless another identity became current meanwhile, the one on screen is now this record.
+    if (getIdentity().identity === e.identity) setIdentity({ identity: { ...e.identity, name: rec.name, libraryId: rec.id } });
   });
 }
 

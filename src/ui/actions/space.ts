@@ -1,4 +1,5 @@
-// The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files; sampling and edits.
+// The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files, its stored size and
+// clearing; sampling (with the nearest training identities) and edits.
 import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
 import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
@@ -9,11 +10,37 @@ import { refreshLibrary } from './library';
 
 const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
+/** A new identity starts with no edits, offsets, label-free directions or neighbours. */
+const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
+
 async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
   const pcStats = await spaceWorker().pcStats(TOP_PCS);
   setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
   // The engine worker reads the same basis (shared memory) for inversion.
   await engineWorker().setSpace(await spaceWorker().sharedData());
+  await refreshSpaceStorage();
+}
+
+/** The stored spaces' size in IndexedDB (the browser's usage and quota are on the Models screen already). */
+export async function refreshSpaceStorage(): Promise<void> {
+  try {
+    const e = await spaceWorker().estimate();
+    setIdentity({ spaceStorage: { bytes: e.spaces.reduce((s, x) => s + x.bytes, 0) } });
+  } catch (e) {
+    setIdentity({ spaceError: message(e) });
+  }
+}
+
+/** Deletes every stored space; the current identity goes with it (its coefficients mean nothing without one). */
+export async function clearSpace(): Promise<void> {
+  try {
+    await spaceWorker().clear();
+    await engineWorker().setSpace(null);
+    setIdentity({ space: undefined, spacePhase: 'none', spaceError: undefined, spaceProgress: undefined, pcStats: undefined, identity: undefined, ...UNEDITED });
+  } catch (e) {
+    setIdentity({ spaceError: message(e) });
+  }
+  await refreshSpaceStorage();
 }
 
 /** After the model is loaded: hand its LoRA layout over and reload the stored space, if any. */
@@ -53,15 +80,19 @@ export async function importSpaceFiles(files: Map<string, File>, name: string, o
 export async function sampleIdentity(seed = Math.floor(Math.random() * 2 ** 31)): Promise<void> {
   const { diversity } = getIdentity();
   const coef = await spaceWorker().sample(seed, diversity);
-  setIdentity({
-    identity: { name: `sample ${seed}`, coef, origin: { sampled: seed, diversity } },
-    sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [],
-  });
+  setIdentityCoef({ name: `sample ${seed}`, coef, origin: { sampled: seed, diversity } });
 }
 
+/** A new current identity, unedited; its nearest training identities follow (the paper's novelty check). */
 export function setIdentityCoef(identity: Identity): void {
-  setIdentity({ identity, sliders: {}, pcOffsets: new Array(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [] });
+  setIdentity({ identity, ...UNEDITED });
+  spaceWorker()
+    .nearest(identity.coef, NEAREST)
+    .then((nearest) => getIdentity().identity === identity && setIdentity({ nearest }))
+    .catch((e: unknown) => setIdentity({ spaceError: message(e) }));
 }
+
+const NEAREST = 5; // neighbours shown
 
 /** The identity's coefficients with the top-PC and label-free direction offsets applied. */
 export function baseCoef(): Float32Array | undefined {
@@ -106,6 +137,34 @@ export function activeEdits(): Edit[] {
   return Object.entries(sliders)
     .filter(([, v]) => v !== 0)
     .map(([attr, slider]) => ({ direction: [attr, ...debias.filter((d) => d !== attr)].join('~'), slider }));
+}
+
+/** Slider, debias, injection and offset settings that turned the identity into what is on screen. */
+export interface EditSettings {
+  /** Non-zero attribute sliders (calibrated units). */
+  sliders: Record<string, number>;
+  debias: string[];
+  switchAt: number;
+  /** Top-PC offsets (σ of the training models). */
+  pcOffsets: number[];
+  /** Label-free direction offsets, when directions were discovered. */
+  freeOffsets: number[];
+  /** The raw α each slider edit became. */
+  alphas: { direction: string; alpha: number; unit: number }[];
+}
+
+/**
+ * The identity as exported and saved: baseCoef (PC and label-free offsets) with every slider edit applied
+ * (what generation injects once t ≤ switchAt), and the settings that made it.
+ */
+export async function editedIdentity(): Promise<{ identity: Identity; coef: Float32Array; settings: EditSettings } | undefined> {
+  const { identity, sliders, debias, switchAt, pcOffsets, freeOffsets } = getIdentity();
+  const base = baseCoef();
+  if (!identity || !base) return;
+  const edits = activeEdits();
+  const { edited, alphas } = edits.length ? await spaceWorker().edit(base, edits) : { edited: base, alphas: [] };
+  const nonZero = Object.fromEntries(Object.entries(sliders).filter(([, v]) => v !== 0));
+  return { identity, coef: edited, settings: { sliders: nonZero, debias: [...debias], switchAt, pcOffsets: [...pcOffsets], freeOffsets: [...freeOffsets], alphas } };
 }
 
 export function editsLabel(): string {

@@ -2,6 +2,7 @@
 import { clearModelCache, retry, startDownload } from '../actions/model';
 import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
+import { SpaceStorage } from './SpaceStorage';
 
 export function DownloadPanel() {
   const { phase, plan, progress, modelError, model } = useApp();
@@ -59,6 +60,7 @@ export function DownloadPanel() {
         <button onClick={() => void clearModelCache()} disabled={phase === 'downloading'}>
           Clear cache
         </button>
+        <SpaceStorage />
       </div>
     </section>
   );

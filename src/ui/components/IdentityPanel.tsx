@@ -3,6 +3,8 @@ import { useState } from 'react';
 import { saveIdentity } from '../actions/library';
 import { sampleIdentity } from '../actions/space';
 import { setIdentity, useIdentity } from '../identity-store';
+import { IdentityImport } from './IdentityImport';
+import { NearestList } from './NearestList';
 import { Slider } from './Slider';
 import { SpaceImport } from './SpaceImport';
 
@@ -25,6 +27,7 @@ export function IdentityPanel() {
             </button>
           </div>
           <Slider label="Diversity" value={diversity} min={0} max={2} step={0.1} onChange={(v) => setIdentity({ diversity: v })} />
+          <IdentityImport />
           {identity ? (
             <p data-testid="identity-name">
               Current: <strong>{identity.name}</strong>
@@ -32,6 +35,7 @@ export function IdentityPanel() {
           ) : (
             <p className="hint">No identity: images come from the base model.</p>
           )}
+          {identity && <NearestList />}
           {identity && pcStats && (
             <fieldset className="sliders">
               <legend>Top principal components (σ of the training models)</legend>

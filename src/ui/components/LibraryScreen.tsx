@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { IdentityRecord } from '../../engine/space/library';
 import { deleteIdentity, duplicateIdentity, loadIdentity, refreshLibrary, renameIdentity } from '../actions/library';
+import { describeEdits } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
 
@@ -32,6 +33,7 @@ function Entry({ rec }: { rec: IdentityRecord }) {
   const [name, setName] = useState(rec.name);
   const thumb = useMemo(() => (rec.thumbnail ? URL.createObjectURL(new Blob([rec.thumbnail as Uint8Array<ArrayBuffer>], { type: 'image/png' })) : undefined), [rec.thumbnail]);
   useEffect(() => () => void (thumb && URL.revokeObjectURL(thumb)), [thumb]);
+  const edits = describeEdits(rec.settings);
   return (
     <li data-testid="library-entry">
       {thumb ? <img src={thumb} alt={`thumbnail of ${rec.name}`} /> : <span className="placeholder" />}
@@ -54,6 +56,11 @@ function Entry({ rec }: { rec: IdentityRecord }) {
       <span className="hint">
         k = {rec.k} · {new Date(rec.created).toLocaleString()}
       </span>
+      {edits && (
+        <span className="hint" data-testid="library-edits">
+          {edits}
+        </span>
+      )}
     </li>
   );
 }
