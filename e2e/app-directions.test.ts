@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { imageBytes, type AppPage } from './app-helpers';
-import { importSpace, readyApp, wasmSuite } from './app-flow';
+import { importSpace, readyApp, browserSuite } from './app-flow';
 
 const GALLERY = '.gallery img[alt^="generated image"]';
 
@@ -29,7 +29,7 @@ async function slide(page: Page, name: string, testId: string): Promise<Buffer> 
 }
 
 describe('directions panel (wasm)', () => {
-  const suite = wasmSuite();
+  const suite = browserSuite();
   let app: AppPage;
 
   test('image directions on a generated image; a slider changes the image', { timeout: 300_000 }, async () => {

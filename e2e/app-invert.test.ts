@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AppPage } from './app-helpers';
-import { importSpace, readyApp, waitReady, wasmSuite } from './app-flow';
+import { browserSuite, importSpace, invertSettings as settings, readyApp, stepOf, waitReady } from './app-flow';
 import { FIXTURES } from './server';
 
 const PHOTO = path.join(FIXTURES, 'tiny-sd-a', 'inversion-photo.png');
@@ -48,20 +48,8 @@ async function drop(page: Page, name: string, buffer: Buffer, mimeType = 'applic
   await page.getByLabel('Choose photo…').setInputFiles({ name, mimeType, buffer });
 }
 
-async function settings(page: Page, v: { steps: number; checkpoint: number; preview: number }) {
-  await page.getByLabel('Image size').selectOption('64');
-  await page.getByLabel('Inversion steps', { exact: true }).fill(String(v.steps));
-  await page.getByLabel('Learning rate').fill('0.3');
-  await page.getByLabel('Seed', { exact: true }).fill('1');
-  await page.getByLabel('Checkpoint every').fill(String(v.checkpoint));
-  await page.getByLabel('Preview every').fill(String(v.preview));
-  await page.getByLabel('Preview steps').fill('2');
-}
-
-const stepOf = async (page: Page) => Number(/step (\d+) \//.exec((await page.getByTestId('inversion-status').textContent()) ?? '')?.[1] ?? -1);
-
 describe('invert panel (wasm)', () => {
-  const suite = wasmSuite();
+  const suite = browserSuite();
   let app: AppPage;
 
   test('bad files: a clear error, before any model work', { timeout: 240_000 }, async () => {

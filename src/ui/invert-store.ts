@@ -11,7 +11,8 @@ export type InvertPhase = 'idle' | 'running' | 'cancelling' | 'saving' | 'error'
 export type Overrides = Partial<Pick<InversionSettings, 'steps' | 'lr' | 'weightDecay' | 'components' | 'seed'>>;
 
 export interface InvertState {
-  photo?: PhotoView & { url: string };
+  /** The dropped file too: a fresh engine worker (after a lost GPU device) is handed it again. */
+  photo?: PhotoView & { url: string; file: File };
   /** The square in view pixels; undefined = the reference's center crop. */
   crop?: CropSquare;
   mode: BrushMode;

@@ -7,6 +7,7 @@ import { getIdentity } from '../identity-store';
 import { getInvert, setInvert, type InvertState } from '../invert-store';
 import { getApp } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
+import { surviveDeviceLoss } from './device';
 import { refreshLibrary } from './library';
 import { setIdentityCoef } from './space';
 
@@ -43,7 +44,7 @@ export async function openPhoto(file: File): Promise<void> {
     const view = await engineWorker().openPhoto(file, file.name);
     kept = undefined;
     clearMask();
-    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view) }, crop: undefined, masked: false, mode: 'crop' }));
+    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop' }));
   } catch (e) {
     setInvert({ error: message(e) });
   }
@@ -95,9 +96,17 @@ function request(s: InvertState): InversionRequest {
   };
 }
 
+/** After a lost GPU device, in the fresh engine worker: the stored run from its last checkpoint. */
+async function resumeAfterLoss(): Promise<InversionOutcome> {
+  const p = await engineWorker().pendingInversion();
+  if (!p) throw new Error('GPU device lost before the run was stored: start it again');
+  setInvert((s) => ({ losses: [...p.losses], step: p.step, total: p.total, notes: [...s.notes, `GPU device lost: resumed from the checkpoint at step ${p.step} of ${p.total}.`] }));
+  return engineWorker().resumeInversion(callbacks());
+}
+
 async function track(run: () => Promise<InversionOutcome>): Promise<void> {
   try {
-    const out = await run();
+    const out = await surviveDeviceLoss(run, resumeAfterLoss);
     if (out.status === 'cancelled') {
       setInvert({ phase: 'idle', pending: await engineWorker().pendingInversion() ?? undefined });
       return;

@@ -12,8 +12,12 @@ const message = (e: unknown) => (e as Error)?.message ?? String(e);
 async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
   const pcStats = await spaceWorker().pcStats(TOP_PCS);
   setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
-  // The engine worker reads the same basis (shared memory) for inversion.
-  await engineWorker().setSpace(await spaceWorker().sharedData());
+  await shareSpaceWithEngine();
+}
+
+/** The engine worker reads the space worker's basis (shared memory) for inversion; again after a restart. */
+export async function shareSpaceWithEngine(): Promise<void> {
+  if (getIdentity().spacePhase === 'ready') await engineWorker().setSpace(await spaceWorker().sharedData());
 }
 
 /** After the model is loaded: hand its LoRA layout over and reload the stored space, if any. */
