@@ -3,6 +3,7 @@
 import type { StepInfo } from '../../engine/invert/index';
 import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/invert';
 import type { Rgba } from '../../engine/sd/image';
+import { viewCropToPhoto } from '../crop';
 import { getIdentity } from '../identity-store';
 import { getInvert, setInvert, type InvertState } from '../invert-store';
 import { getApp } from '../store';
@@ -82,14 +83,13 @@ const callbacks = () =>
 
 function request(s: InvertState): InversionRequest {
   const { photo, crop } = s;
-  const scale = photo ? photo.width / photo.viewWidth : 1;
   const mask = s.masked && maskCanvas ? maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height) : null;
   const { gen } = getApp();
   return {
     preset: s.preset,
     overrides: s.overrides,
     size: s.size,
-    crop: crop && { x: crop.x * scale, y: crop.y * scale, size: Math.min(crop.size * scale, photo!.width, photo!.height) },
+    crop: crop && photo && viewCropToPhoto(crop, { width: photo.viewWidth, height: photo.viewHeight }, photo),
     mask: mask && { width: mask.width, height: mask.height, data: mask.data },
     checkpointEvery: s.checkpointEvery,
     preview: { every: s.previewEvery, steps: s.previewSteps, seed: 0, guidance: gen.guidance, negative: gen.negative, scheduler: gen.scheduler },
