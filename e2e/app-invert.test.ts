@@ -130,6 +130,10 @@ describe('invert panel (wasm)', () => {
     await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
     await settings(page, { steps: 200, checkpoint: 2, preview: 1000 });
+    // Adam's constants as set here are what the stored run uses (the pending note reads the worker's settings).
+    await page.getByLabel('Adam β1').fill('0.8');
+    await page.getByLabel('Adam β2').fill('0.99');
+    await page.getByLabel('Adam eps').fill('1e-6');
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
     await page.waitForFunction(() => /step ([5-9]|\d\d) \//.test(document.querySelector('[data-testid="inversion-status"]')?.textContent ?? ''), undefined, { timeout: 240_000 });
     const reached = await stepOf(page);
@@ -141,6 +145,7 @@ describe('invert panel (wasm)', () => {
     await pending.waitFor({ timeout: 30_000 });
     const m = /stopped at step (\d+) of 200/.exec((await pending.textContent()) ?? '');
     assert.ok(m, await pending.textContent() ?? '');
+    assert.match((await pending.textContent()) ?? '', /Adam β1 0\.8, β2 0\.99, eps 0\.000001, seed 1\)/);
     const saved = Number(m[1]);
     // Every 2nd step is saved, and the run may have gone on between reading the page and the reload.
     assert.ok(saved % 2 === 0 && saved >= reached - 1 && saved < 200, `checkpoint at ${saved}, the page had shown step ${reached}`);
