@@ -114,7 +114,7 @@ describe('invert panel (wasm)', () => {
     const loss = Number(await page.getByTestId('inversion-loss').textContent());
     assert.ok(Number.isFinite(loss) && loss > 0 && loss < 10, `loss ${loss}`);
     assert.equal(await page.getByTestId('loss-curve').getAttribute('data-points'), '3');
-    assert.match((await page.getByTestId('invert-preview').getAttribute('alt')) ?? '', /^inversion preview, step 3$/);
+    assert.match((await page.getByTestId('invert-preview').getAttribute('alt')) ?? '', /^generated image: inversion preview, step 3$/);
     assert.match((await page.getByTestId('invert-result').textContent()) ?? '', /inverted inversion-photo\.png/);
     await app.shot('app-invert.png');
     await page.getByRole('tab', { name: 'Library' }).click();
