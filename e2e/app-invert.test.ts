@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AppPage } from './app-helpers';
-import { importSpace, readyApp, waitReady, wasmSuite } from './app-flow';
+import { browserSuite, importSpace, invertSettings as settings, readyApp, stepOf, waitReady } from './app-flow';
 import { FIXTURES } from './server';
 
 const PHOTO = path.join(FIXTURES, 'tiny-sd-a', 'inversion-photo.png');
@@ -48,20 +48,8 @@ async function drop(page: Page, name: string, buffer: Buffer, mimeType = 'applic
   await page.getByLabel('Choose photo…').setInputFiles({ name, mimeType, buffer });
 }
 
-async function settings(page: Page, v: { steps: number; checkpoint: number; preview: number }) {
-  await page.getByLabel('Image size').selectOption('64');
-  await page.getByLabel('Inversion steps', { exact: true }).fill(String(v.steps));
-  await page.getByLabel('Learning rate').fill('0.3');
-  await page.getByLabel('Seed', { exact: true }).fill('1');
-  await page.getByLabel('Checkpoint every').fill(String(v.checkpoint));
-  await page.getByLabel('Preview every').fill(String(v.preview));
-  await page.getByLabel('Preview steps').fill('2');
-}
-
-const stepOf = async (page: Page) => Number(/step (\d+) \//.exec((await page.getByTestId('inversion-status').textContent()) ?? '')?.[1] ?? -1);
-
 describe('invert panel (wasm)', () => {
-  const suite = wasmSuite();
+  const suite = browserSuite();
   let app: AppPage;
 
   test('bad files: a clear error, before any model work', { timeout: 240_000 }, async () => {
@@ -126,7 +114,7 @@ describe('invert panel (wasm)', () => {
     const loss = Number(await page.getByTestId('inversion-loss').textContent());
     assert.ok(Number.isFinite(loss) && loss > 0 && loss < 10, `loss ${loss}`);
     assert.equal(await page.getByTestId('loss-curve').getAttribute('data-points'), '3');
-    assert.match((await page.getByTestId('invert-preview').getAttribute('alt')) ?? '', /^inversion preview, step 3$/);
+    assert.match((await page.getByTestId('invert-preview').getAttribute('alt')) ?? '', /^generated image: inversion preview, step 3$/);
     assert.match((await page.getByTestId('invert-result').textContent()) ?? '', /inverted inversion-photo\.png/);
     await app.shot('app-invert.png');
     await page.getByRole('tab', { name: 'Library' }).click();
@@ -142,6 +130,10 @@ describe('invert panel (wasm)', () => {
     await page.getByLabel('Choose photo…').setInputFiles(PHOTO);
     await page.getByTestId('mask-canvas').waitFor();
     await settings(page, { steps: 200, checkpoint: 2, preview: 1000 });
+    // Adam's constants as set here are what the stored run uses (the pending note reads the worker's settings).
+    await page.getByLabel('Adam β1').fill('0.8');
+    await page.getByLabel('Adam β2').fill('0.99');
+    await page.getByLabel('Adam eps').fill('1e-6');
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
     await page.waitForFunction(() => /step ([5-9]|\d\d) \//.test(document.querySelector('[data-testid="inversion-status"]')?.textContent ?? ''), undefined, { timeout: 240_000 });
     const reached = await stepOf(page);
@@ -153,6 +145,7 @@ describe('invert panel (wasm)', () => {
     await pending.waitFor({ timeout: 30_000 });
     const m = /stopped at step (\d+) of 200/.exec((await pending.textContent()) ?? '');
     assert.ok(m, await pending.textContent() ?? '');
+    assert.match((await pending.textContent()) ?? '', /Adam β1 0\.8, β2 0\.99, eps 0\.000001, seed 1\)/);
     const saved = Number(m[1]);
     // Every 2nd step is saved, and the run may have gone on between reading the page and the reload.
     assert.ok(saved % 2 === 0 && saved >= reached - 1 && saved < 200, `checkpoint at ${saved}, the page had shown step ${reached}`);

@@ -10,6 +10,7 @@ import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
@@ -143,9 +144,15 @@ const api = {
       if (missing.length) throw new MissingFileError(`the folder ${s.name} lacks ${missing.join(', ')}`);
     }
     const provider = probe.provider;
+    const createSession = async (g: Parameters<typeof createWebSession>[0]) => {
+      const session = await createWebSession(g, { provider });
+      // The device exists once the first WebGPU session does.
+      if (provider === 'webgpu') await watchDevice();
+      return session;
+    };
     sd = await StableDiffusion.load(
       folderFromFiles(files, describeSource(s)),
-      { createSession: (g) => createWebSession(g, { provider }) },
+      { createSession },
       { precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined },
     );
     info = {
@@ -156,11 +163,11 @@ const api = {
   },
 
   async generate(p: GenerateParams, onStep?: (s: StepPreview) => void): Promise<GenerateOutput> {
-    if (!sd) throw new Error('no model loaded');
+    const model = context.sd();
     job?.abort();
     const controller = (job = new AbortController());
     const t0 = performance.now();
-    const { image } = await generate(sd, {
+    const { image } = await generate(model, {
       ...p,
       signal: controller.signal,
       onStep: onStep
@@ -178,11 +185,11 @@ const api = {
 
   /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
   async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
-    if (!sd) throw new Error('no model loaded');
+    const model = context.sd();
     if (!space) throw new Error('no w2w space loaded: import one first');
     job?.abort();
     const controller = (job = new AbortController());
-    return identityDirections(sd, space, r, controller.signal, onIteration);
+    return identityDirections(model, space, r, controller.signal, onIteration);
   },
 
   cancel(): void {
@@ -203,13 +210,19 @@ const api = {
 
 // Inversion and pullback directions (workers/invert.ts, workers/directions.ts) use the same model and space.
 const context: EngineContext = {
-  sd: () => sd ?? raise('no model loaded'),
+  sd: () => sd ?? raise(deviceLost() ? `${DEVICE_LOST} (${deviceLost()}): the engine is being restarted` : 'no model loaded'),
   space: () => space ?? raise('no w2w space loaded: import one on the Create screen first'),
 };
 const raise = (msg: string): never => {
   throw new Error(msg);
 };
-const engineApi = { ...api, ...invertApi(context), ...directionsApi(context) };
+// The sessions on a lost device are dead: forget them now, release them once no call is using them.
+onDeviceLost(() => {
+  const old = sd;
+  sd = undefined;
+  whenIdle(() => void old?.release().catch(() => undefined));
+});
+const engineApi = guardDeviceLoss({ ...api, ...invertApi(context), ...directionsApi(context), ...deviceApi });
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

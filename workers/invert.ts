@@ -182,7 +182,7 @@ export function invertApi(ctx: EngineContext) {
       return run(ctx, job, cb);
     },
 
-    /** The stored run, if one did not finish (after a reload, a cancel or a lost device). */
+    /** The stored run, if one did not finish (after a reload, a cancel, or a lost GPU device: in the fresh worker). */
     async pendingInversion(): Promise<PendingInversion | null> {
       const job = (await get(JOB)) as StoredJob | undefined;
       return job ? summary(job) : null;

@@ -17,6 +17,16 @@ const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
   { id: 'library', label: 'Library', needsModel: true },
 ];
 
+function DeviceNote() {
+  const note = useApp((s) => s.deviceNote);
+  if (!note) return null;
+  return (
+    <p role="status" className="note" data-testid="device-note">
+      {note} <button onClick={() => setApp({ deviceNote: undefined })}>Dismiss</button>
+    </p>
+  );
+}
+
 export function App() {
   const tab = useApp((s) => s.tab);
   const ready = useApp((s) => s.phase === 'ready');
@@ -41,6 +51,7 @@ export function App() {
           ))}
         </nav>
         <ModelStatus />
+        <DeviceNote />
       </header>
       <main>
         {tab === 'models' && <ModelsScreen />}

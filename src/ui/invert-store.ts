@@ -8,10 +8,11 @@ export type BrushMode = 'crop' | 'brush' | 'eraser';
 export type InvertPhase = 'idle' | 'running' | 'cancelling' | 'saving' | 'error';
 
 /** The numbers a user may set; undefined = the preset's value. */
-export type Overrides = Partial<Pick<InversionSettings, 'steps' | 'lr' | 'weightDecay' | 'components' | 'seed'>>;
+export type Overrides = Partial<Pick<InversionSettings, 'steps' | 'lr' | 'weightDecay' | 'beta1' | 'beta2' | 'eps' | 'components' | 'seed'>>;
 
 export interface InvertState {
-  photo?: PhotoView & { url: string };
+  /** The dropped file too: a fresh engine worker (after a lost GPU device) is handed it again. */
+  photo?: PhotoView & { url: string; file: File };
   /** The square in view pixels; undefined = the reference's center crop. */
   crop?: CropSquare;
   mode: BrushMode;

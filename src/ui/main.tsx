@@ -1,8 +1,10 @@
-// App entry: React root, and the service worker that keeps the shell available offline.
+// App entry: recovery from a lost GPU device, the React root, and the service worker that keeps the shell available offline.
 import { createRoot } from 'react-dom/client';
+import { installDeviceRecovery } from './actions/device';
 import { App } from './App';
 import './styles.css';
 
+installDeviceRecovery();
 createRoot(document.getElementById('root')!).render(<App />);
 
 if ('serviceWorker' in navigator && import.meta.env.PROD)

@@ -55,6 +55,8 @@ export interface AppState {
   preview?: LivePreview;
   genError?: string;
   gallery: GalleryItem[];
+  /** Shown after the GPU device was lost (the engine worker was replaced). */
+  deviceNote?: string;
 }
 
 export const DEFAULT_GEN: GenSettings = {

@@ -110,6 +110,21 @@ export async function wasmSettings(): Promise<{ crossOriginIsolated: boolean; nu
   return { crossOriginIsolated: globalThis.crossOriginIsolated === true, numThreads: ort.env.wasm.numThreads ?? 1 };
 }
 
+/** The part of a GPUDevice watched for loss. */
+export interface GpuDeviceLike {
+  readonly lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+
+/**
+ * The GPUDevice onnxruntime-web's WebGPU sessions run on (it creates its own with the first WebGPU session);
+ * undefined before that session exists. Not to be called earlier: a JSEP build would create a device.
+ */
+export async function webgpuDevice(): Promise<GpuDeviceLike | undefined> {
+  const ort = await loadOrt();
+  return (await (ort.env.webgpu.device as unknown as Promise<GpuDeviceLike | undefined>)) ?? undefined;
+}
+
 export async function createWebSession(
   graph: Graph,
   opts: Omit<SessionOptions, 'executionProviders'> & { provider: Provider },

@@ -2,6 +2,7 @@
 import type { StepPreview } from '../../../workers/engine.worker';
 import { getApp, setApp, type GalleryItem } from '../store';
 import { Comlink, engineWorker } from '../workers';
+import { surviveDeviceLoss } from './device';
 
 export interface IdentityInput {
   /** Caption of the identity ("base model", a name, plus edits). */
@@ -18,16 +19,16 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
   if (!model || getApp().generating) return;
   setApp({ generating: true, genError: undefined, preview: undefined });
   try {
-    const out = await engineWorker().generate(
-      { ...gen, lora: identity.lora, lora2: identity.lora2, switchAt: identity.switchAt },
-      Comlink.proxy((p: StepPreview) => {
-        const url = URL.createObjectURL(p.png);
-        setApp((s) => {
-          if (s.preview) URL.revokeObjectURL(s.preview.url);
-          return { preview: { step: p.step, total: p.total, url } };
-        });
-      }),
-    );
+    const onStep = Comlink.proxy((p: StepPreview) => {
+      const url = URL.createObjectURL(p.png);
+      setApp((s) => {
+        if (s.preview) URL.revokeObjectURL(s.preview.url);
+        return { preview: { step: p.step, total: p.total, url } };
+      });
+    });
+    // The same settings again on a fresh engine worker if the GPU device is lost meanwhile.
+    const run = () => engineWorker().generate({ ...gen, lora: identity.lora, lora2: identity.lora2, switchAt: identity.switchAt }, onStep);
+    const out = await surviveDeviceLoss(run, run);
     const item: GalleryItem = {
       id: crypto.randomUUID(), url: URL.createObjectURL(out.png), png: out.png, width: out.width, height: out.height,
       settings: { ...gen }, identity: identity.label, ms: out.ms,

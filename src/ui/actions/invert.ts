@@ -3,10 +3,12 @@
 import type { StepInfo } from '../../engine/invert/index';
 import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/invert';
 import type { Rgba } from '../../engine/sd/image';
+import { viewCropToPhoto } from '../crop';
 import { getIdentity } from '../identity-store';
 import { getInvert, setInvert, type InvertState } from '../invert-store';
 import { getApp } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
+import { surviveDeviceLoss } from './device';
 import { refreshLibrary } from './library';
 import { setIdentityCoef } from './space';
 
@@ -43,7 +45,7 @@ export async function openPhoto(file: File): Promise<void> {
     const view = await engineWorker().openPhoto(file, file.name);
     kept = undefined;
     clearMask();
-    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view) }, crop: undefined, masked: false, mode: 'crop' }));
+    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop' }));
   } catch (e) {
     setInvert({ error: message(e) });
   }
@@ -81,23 +83,30 @@ const callbacks = () =>
 
 function request(s: InvertState): InversionRequest {
   const { photo, crop } = s;
-  const scale = photo ? photo.width / photo.viewWidth : 1;
   const mask = s.masked && maskCanvas ? maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height) : null;
   const { gen } = getApp();
   return {
     preset: s.preset,
     overrides: s.overrides,
     size: s.size,
-    crop: crop && { x: crop.x * scale, y: crop.y * scale, size: Math.min(crop.size * scale, photo!.width, photo!.height) },
+    crop: crop && photo && viewCropToPhoto(crop, { width: photo.viewWidth, height: photo.viewHeight }, photo),
     mask: mask && { width: mask.width, height: mask.height, data: mask.data },
     checkpointEvery: s.checkpointEvery,
     preview: { every: s.previewEvery, steps: s.previewSteps, seed: 0, guidance: gen.guidance, negative: gen.negative, scheduler: gen.scheduler },
   };
 }
 
+/** After a lost GPU device, in the fresh engine worker: the stored run from its last checkpoint. */
+async function resumeAfterLoss(): Promise<InversionOutcome> {
+  const p = await engineWorker().pendingInversion();
+  if (!p) throw new Error('GPU device lost before the run was stored: start it again');
+  setInvert((s) => ({ losses: [...p.losses], step: p.step, total: p.total, notes: [...s.notes, `GPU device lost: resumed from the checkpoint at step ${p.step} of ${p.total}.`] }));
+  return engineWorker().resumeInversion(callbacks());
+}
+
 async function track(run: () => Promise<InversionOutcome>): Promise<void> {
   try {
-    const out = await run();
+    const out = await surviveDeviceLoss(run, resumeAfterLoss);
     if (out.status === 'cancelled') {
       setInvert({ phase: 'idle', pending: await engineWorker().pendingInversion() ?? undefined });
       return;

@@ -87,10 +87,15 @@ export async function startDownload(): Promise<void> {
   }
 }
 
+// What the engine worker loaded last, to load it again in a fresh worker (after a lost GPU device).
+let loaded: { source: ModelSource; precision: PrecisionName; variant?: string } | undefined;
+
 export async function loadModel(source?: ModelSource): Promise<void> {
   setApp({ phase: 'loading', modelError: undefined });
   try {
-    const model = await engineWorker().load(source ?? hubSource(getApp().sources), resolvePrecision(), getApp().variant);
+    const args = { source: source ?? hubSource(getApp().sources), precision: resolvePrecision(), variant: getApp().variant };
+    const model = await engineWorker().load(args.source, args.precision, args.variant);
+    loaded = args;
     setApp({ model, phase: 'ready', tab: 'create' });
     const size = Math.min(getApp().gen.width, model.defaultSize);
     setGen({ width: size, height: size });
@@ -98,6 +103,13 @@ export async function loadModel(source?: ModelSource): Promise<void> {
   } catch (e) {
     setApp({ phase: 'error', modelError: message(e) });
   }
+}
+
+/** The last loaded model again, in a fresh engine worker (same backend choice, same files from the cache). */
+export async function reopenModel(): Promise<void> {
+  if (!loaded) return;
+  await engineWorker().capabilities(forcedBackend());
+  setApp({ model: await engineWorker().load(loaded.source, loaded.precision, loaded.variant) });
 }
 
 /** A diffusers folder the user dropped or picked, read in place (not cached). */

@@ -16,9 +16,13 @@ const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), a
 async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
   const pcStats = await spaceWorker().pcStats(TOP_PCS);
   setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
-  // The engine worker reads the same basis (shared memory) for inversion.
-  await engineWorker().setSpace(await spaceWorker().sharedData());
+  await shareSpaceWithEngine();
   await refreshSpaceStorage();
+}
+
+/** The engine worker reads the space worker's basis (shared memory) for inversion; again after a restart. */
+export async function shareSpaceWithEngine(): Promise<void> {
+  if (getIdentity().spacePhase === 'ready') await engineWorker().setSpace(await spaceWorker().sharedData());
 }
 
 /** The stored spaces' size in IndexedDB (the browser's usage and quota are on the Models screen already). */

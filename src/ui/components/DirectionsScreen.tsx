@@ -26,7 +26,7 @@ function DirectionSliders({ set, kind, onChange, extra }: {
             {extra?.(i)}
           </div>
           {set.previews[i] ? (
-            <img src={set.previews[i]!.url} alt={`edited image, ${kind} direction ${i + 1} at ${set.previews[i]!.at}`} data-testid={`${kind}-edit-${i}`} />
+            <img src={set.previews[i]!.url} alt={`generated image (${kind} direction ${i + 1}, s = ${set.previews[i]!.at})`} data-testid={`${kind}-edit-${i}`} />
           ) : (
             <span className="hint">move the slider</span>
           )}
@@ -92,7 +92,7 @@ function ImageDirections() {
             {image.converged ? '' : ' (not converged)'} · slider unit ‖x_t‖ = {image.scale.toFixed(2)}
             {rendering && ' · rendering…'}
           </p>
-          {item && <img src={item.url} alt={`original image: ${item.identity}, seed ${item.settings.seed}`} />}
+          {item && <img src={item.url} alt={`generated image (original): ${item.identity}, seed ${item.settings.seed}`} />}
           <DirectionSliders set={image} kind="image" onChange={setImageSlider} />
         </>
       )}

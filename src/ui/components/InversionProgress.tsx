@@ -18,7 +18,7 @@ export function InversionProgress() {
       <LossCurve losses={losses} />
       {preview && (
         <figure>
-          <img src={preview.url} alt={`inversion preview, step ${preview.step}`} data-testid="invert-preview" />
+          <img src={preview.url} alt={`generated image: inversion preview, step ${preview.step}`} data-testid="invert-preview" />
           <figcaption>preview after step {preview.step} (fixed seed)</figcaption>
         </figure>
       )}

@@ -116,7 +116,8 @@ export function InvertPanel() {
           <div className="note" data-testid="invert-pending">
             <p>
               An inversion of {pending.photoName} stopped at step {pending.step} of {pending.total} ({pending.settings.components}{' '}
-              components, lr {pending.settings.lr}, weight decay {pending.settings.weightDecay}, seed {pending.settings.seed}).
+              components, lr {pending.settings.lr}, weight decay {pending.settings.weightDecay}, Adam β1 {pending.settings.beta1}, β2{' '}
+              {pending.settings.beta2}, eps {pending.settings.eps}, seed {pending.settings.seed}).
             </p>
             <div className="row">
               <button className="primary" onClick={() => void resumeInversion()} disabled={!space}>

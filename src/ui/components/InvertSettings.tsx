@@ -33,6 +33,12 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
         <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
       </div>
       <div className="row">
+        {/* Adam's betas must stay below 1 (the bias correction divides by 1 − βᵗ). */}
+        <NumberField label="Adam β1" value={value('beta1', p.beta1)} min={0} max={0.999999} step={0.001} onChange={set('beta1')} />
+        <NumberField label="Adam β2" value={value('beta2', p.beta2)} min={0} max={0.999999} step={0.0001} onChange={set('beta2')} />
+        <NumberField label="Adam eps" value={value('eps', p.eps)} min={0} max={1} step={1e-9} onChange={set('eps')} />
+      </div>
+      <div className="row">
         <SizeSelect label="Image size" value={size} onChange={(v) => setInvert({ size: v })} />
         <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
       </div>
