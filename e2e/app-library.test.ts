@@ -19,7 +19,7 @@ import { loadSpace } from '../src/engine/space/load';
 import { exportIdentity, importIdentity } from '../src/engine/space/transfer';
 import { loadTensor } from '../src/engine/torch/index';
 import type { AppPage } from './app-helpers';
-import { importSpace, readyApp, waitReady, wasmSuite } from './app-flow';
+import { importSpace, readyApp, waitReady, browserSuite } from './app-flow';
 import { FIXTURES } from './server';
 
 const FIXTURE = path.join(FIXTURES, 'tiny-sd-a');
@@ -83,7 +83,7 @@ async function checkNearest(page: Page): Promise<string[]> {
 }
 
 describe('identity library and space storage (wasm)', () => {
-  const suite = wasmSuite();
+  const suite = browserSuite();
   let app: AppPage;
   let edited: Float32Array;
 
