@@ -1,6 +1,8 @@
-// The app end to end in headless Chromium against a local mirror in hub layout. The whole flow runs on
-// the wasm backend (WebGPU off: the fallback and its note); WebGPU on SwiftShader, 50–150× slower,
-// runs the first run and a one-step generation with a sampled identity.
+// The app end to end in headless Chromium against a local mirror in hub layout, on the wasm backend
+// (WebGPU off: the fallback and its note) and on WebGPU (SwiftShader, 50–150× slower: one-step
+// generations, two inversion steps): download, sample, an attribute slider changes the image, save and
+// export every format, invert, reload with the library intact, a corrupt file named. Only wasm also runs
+// label-free directions, cancel/resume, offline and the interrupted download.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -56,6 +58,78 @@ async function importSpaceAndSample(app: AppPage): Promise<void> {
   await page.getByTestId('identity-name').waitFor();
 }
 
+/** Moves the Male slider to its end by keyboard and generates: the image must differ from `before`. */
+async function sliderChangesImage(app: AppPage, before: Buffer, timeout: number): Promise<void> {
+  const { page } = app;
+  const slider = page.getByRole('slider', { name: 'Male', exact: true });
+  await slider.focus();
+  await page.keyboard.press('End');
+  assert.equal(await slider.inputValue(), '2');
+  const edited = await generate(app, timeout);
+  assert.notDeepEqual(edited, before);
+  assert.match((await page.locator(NEWEST).first().getAttribute('alt')) ?? '', /^generated image: "sks person", sample \d+ \(Male \+2/);
+}
+
+/** Saves the current identity as "Ada" and exports it in every format (keys checked against the layout). */
+async function saveAndExport(app: AppPage): Promise<void> {
+  const { page } = app;
+  await page.getByLabel('Name', { exact: true }).fill('Ada');
+  await page.getByRole('button', { name: 'Save to library' }).click();
+  await page.getByTestId('identity-name').filter({ hasText: 'Ada' }).waitFor();
+  // Each export is one download: the w2w coefficients as torch.save, PEFT as a zip of Ada/unet/…,
+  // kohya and diffusers as safetensors whose keys are checked against the fixture's LoRA layout.
+  const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(`${FIXTURES}/tiny-sd-a/unet/config.json`, 'utf8'))));
+  const expected: Record<string, [string, (b: Buffer) => void]> = {
+    w2w: ['w2wmodel.pt', (b) => assert.equal(b.subarray(0, 2).toString(), 'PK')],
+    peft: ['Ada-peft.zip', (b) => {
+      assert.equal(b.subarray(0, 2).toString(), 'PK');
+      assert.ok(b.includes('Ada/unet/adapter_model.safetensors') && b.includes('Ada/unet/adapter_config.json'));
+    }],
+    kohya: ['Ada.safetensors', (b) => assert.equal(safetensorsKeys(b).filter((k) => k.endsWith('.alpha')).length, layout.modules.size)],
+    diffusers: ['pytorch_lora_weights.safetensors', (b) => assert.equal(safetensorsKeys(b).length, layout.tensors.length)],
+  };
+  for (const [format, [name, check]] of Object.entries(expected)) {
+    await page.getByLabel('Format').selectOption(format);
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const d = await download;
+    assert.equal(d.suggestedFilename(), name);
+    check(await readFile((await d.path())!));
+  }
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await page.getByTestId('library-entry').first().waitFor();
+  await app.shot('app-library.png');
+}
+
+/** Reloads: no model or space request, both ready from browser storage, the library's two entries intact. */
+async function reloadIntact(app: AppPage, server: TestServer, timeout = 60_000): Promise<void> {
+  const { page } = app;
+  const before = server.requests.length;
+  await page.reload();
+  await page.getByTestId('model-ready').waitFor({ timeout });
+  const weights = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/resolve/'));
+  assert.deepEqual(weights, [], 'model and space come from browser storage');
+  await page.getByTestId('space-ready').waitFor();
+  await page.getByRole('tab', { name: 'Library' }).click();
+  await page.getByTestId('library-entry').first().waitFor();
+  assert.equal(await page.getByTestId('library-entry').count(), 2);
+  assert.equal(await page.getByRole('textbox', { name: 'name of Ada' }).inputValue(), 'Ada');
+}
+
+/** A mirror whose UNet file is corrupt: the file is fetched twice, then named in the error with a Retry. */
+async function corruptReported(browser: Browser, server: TestServer): Promise<void> {
+  const broken = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${BROKEN}`);
+  await broken.page.getByRole('button', { name: /^Download/ }).click();
+  const alert = broken.page.getByTestId('model-error');
+  await alert.waitFor({ timeout: 30_000 });
+  assert.match((await alert.textContent()) ?? '', /unet\/diffusion_pytorch_model\.safetensors is corrupt: .*header length/);
+  const gets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${BROKEN}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
+  assert.equal(gets.length, 2);
+  await broken.page.getByRole('button', { name: 'Retry' }).waitFor();
+  await broken.shot('app-corrupt.png');
+  await broken.context.close();
+}
+
 describe('app, WebGPU off (wasm)', () => {
   let server: TestServer;
   let browser: Browser;
@@ -85,47 +159,12 @@ describe('app, WebGPU off (wasm)', () => {
     await importSpaceAndSample(app);
     const first = await generate(app, 120_000);
     assert.equal(first.subarray(1, 4).toString(), 'PNG');
-    // Keyboard: focus the attribute's slider and move it to its end.
-    const slider = page.getByRole('slider', { name: 'Male', exact: true });
-    await slider.focus();
-    await page.keyboard.press('End');
-    assert.equal(await slider.inputValue(), '2');
-    const edited = await generate(app, 120_000);
-    assert.notDeepEqual(edited, first);
-    assert.match((await page.locator(NEWEST).first().getAttribute('alt')) ?? '', /^generated image: "sks person", sample \d+ \(Male \+2/);
+    await sliderChangesImage(app, first, 120_000);
     await app.shot('app-create.png');
     assert.deepEqual(app.errors, []);
   });
 
-  test('save to the library and export every format', { timeout: 60_000 }, async () => {
-    const { page } = app;
-    await page.getByLabel('Name', { exact: true }).fill('Ada');
-    await page.getByRole('button', { name: 'Save to library' }).click();
-    await page.getByTestId('identity-name').filter({ hasText: 'Ada' }).waitFor();
-    // Each export is one download: the w2w coefficients as torch.save, PEFT as a zip of Ada/unet/…,
-    // kohya and diffusers as safetensors whose keys are checked against the fixture's LoRA layout.
-    const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(`${FIXTURES}/tiny-sd-a/unet/config.json`, 'utf8'))));
-    const expected: Record<string, [string, (b: Buffer) => void]> = {
-      w2w: ['w2wmodel.pt', (b) => assert.equal(b.subarray(0, 2).toString(), 'PK')],
-      peft: ['Ada-peft.zip', (b) => {
-        assert.equal(b.subarray(0, 2).toString(), 'PK');
-        assert.ok(b.includes('Ada/unet/adapter_model.safetensors') && b.includes('Ada/unet/adapter_config.json'));
-      }],
-      kohya: ['Ada.safetensors', (b) => assert.equal(safetensorsKeys(b).filter((k) => k.endsWith('.alpha')).length, layout.modules.size)],
-      diffusers: ['pytorch_lora_weights.safetensors', (b) => assert.equal(safetensorsKeys(b).length, layout.tensors.length)],
-    };
-    for (const [format, [name, check]] of Object.entries(expected)) {
-      await page.getByLabel('Format').selectOption(format);
-      const download = page.waitForEvent('download');
-      await page.getByRole('button', { name: 'Export', exact: true }).click();
-      const d = await download;
-      assert.equal(d.suggestedFilename(), name);
-      check(await readFile((await d.path())!));
-    }
-    await page.getByRole('tab', { name: 'Library' }).click();
-    await page.getByTestId('library-entry').first().waitFor();
-    await app.shot('app-library.png');
-  });
+  test('save to the library and export every format', { timeout: 60_000 }, () => saveAndExport(app));
 
   test('discover label-free identity directions; moving one changes the image', { timeout: 180_000 }, async () => {
     const { page } = app;
@@ -173,19 +212,7 @@ describe('app, WebGPU off (wasm)', () => {
     assert.deepEqual(app.errors, []);
   });
 
-  test('reload: model from the cache, library intact', { timeout: 120_000 }, async () => {
-    const { page } = app;
-    const before = server.requests.length;
-    await page.reload();
-    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
-    const weights = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/resolve/'));
-    assert.deepEqual(weights, [], 'model and space come from browser storage');
-    await page.getByTestId('space-ready').waitFor();
-    await page.getByRole('tab', { name: 'Library' }).click();
-    await page.getByTestId('library-entry').first().waitFor();
-    assert.equal(await page.getByTestId('library-entry').count(), 2);
-    assert.equal(await page.getByRole('textbox', { name: 'name of Ada' }).inputValue(), 'Ada');
-  });
+  test('reload: model from the cache, library intact', { timeout: 120_000 }, () => reloadIntact(app, server));
 
   test('offline: the service worker serves the app shell', { timeout: 60_000 }, async () => {
     const { page, context } = app;
@@ -223,18 +250,7 @@ describe('app, WebGPU off (wasm)', () => {
     await context.close();
   });
 
-  test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, async () => {
-    const broken = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${BROKEN}`);
-    await broken.page.getByRole('button', { name: /^Download/ }).click();
-    const alert = broken.page.getByTestId('model-error');
-    await alert.waitFor({ timeout: 30_000 });
-    assert.match((await alert.textContent()) ?? '', /unet\/diffusion_pytorch_model\.safetensors is corrupt: .*header length/);
-    const gets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${BROKEN}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
-    assert.equal(gets.length, 2);
-    await broken.page.getByRole('button', { name: 'Retry' }).waitFor();
-    await broken.shot('app-corrupt.png');
-    await broken.context.close();
-  });
+  test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, () => corruptReported(browser, server));
 });
 
 describe('app on WebGPU (SwiftShader)', () => {
@@ -250,7 +266,7 @@ describe('app on WebGPU (SwiftShader)', () => {
   });
 
   let app: AppPage;
-  test('download, sample an identity, generate one step', { timeout: 360_000 }, async () => {
+  test('download, sample an identity, generate one step; an attribute slider changes the image', { timeout: 600_000 }, async () => {
     app = await firstRun(browser, server, 'WebGPU');
     const { page } = app;
     await page.getByLabel('Steps', { exact: true }).fill('1');
@@ -259,21 +275,29 @@ describe('app on WebGPU (SwiftShader)', () => {
     await importSpaceAndSample(app);
     const png = await generate(app, 330_000);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    await sliderChangesImage(app, png, 240_000);
     await app.shot('app-create-webgpu.png');
     assert.deepEqual(app.errors, []);
   });
 
-  test('one inversion step on the gradient graph', { timeout: 600_000 }, async (t) => {
+  test('save to the library and export every format', { timeout: 60_000 }, () => saveAndExport(app));
+
+  test('two inversion steps on the gradient graph', { timeout: 600_000 }, async (t) => {
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
     await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
-    await page.getByLabel('Inversion steps', { exact: true }).fill('1');
+    await page.getByLabel('Inversion steps', { exact: true }).fill('2');
     await page.getByLabel('Preview every', { exact: true }).fill('0');
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
     await page.getByTestId('invert-result').or(page.locator('.invert [role=alert]')).waitFor({ timeout: 590_000 });
-    t.diagnostic(`WebGPU inversion step: ${Date.now() - t0} ms`);
+    t.diagnostic(`WebGPU inversion, 2 steps: ${Date.now() - t0} ms`);
     assert.equal(await page.locator('.invert [role=alert]').count(), 0);
+    await page.getByTestId('invert-step').filter({ hasText: /^2$/ }).waitFor();
     assert.deepEqual(app.errors, []);
   });
+
+  test('reload: model from the cache, library intact', { timeout: 300_000 }, () => reloadIntact(app, server, 240_000));
+
+  test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, () => corruptReported(browser, server));
 });

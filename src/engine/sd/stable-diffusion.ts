@@ -55,7 +55,7 @@ export class StableDiffusion {
 
   /** Reads configs and the tokenizer (small files); weights are opened when a session first needs them. */
   static async load(folder: ModelFolder, runtime: Runtime, opts: LoadOptions = {}): Promise<StableDiffusion> {
-    const [unet, vae, clip, sched, vocab, merges] = await Promise.all([
+    const read = await Promise.allSettled([
       folder.json('unet/config.json'),
       folder.json('vae/config.json'),
       folder.json('text_encoder/config.json'),
@@ -63,6 +63,11 @@ export class StableDiffusion {
       folder.json('tokenizer/vocab.json'),
       folder.text('tokenizer/merges.txt'),
     ]);
+    // The first failure in this order, not whichever read happened to fail first.
+    const failed = read.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    // Parsed JSON: the config parsers below validate it.
+    const [unet, vae, clip, sched, vocab, merges] = read.map((r) => (r as PromiseFulfilledResult<any>).value);
     parseSchedulerConfig(sched);
     return new StableDiffusion(
       folder, runtime, parseUNetConfig(unet), parseVaeConfig(vae), parseClipTextConfig(clip), sched,
