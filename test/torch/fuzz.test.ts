@@ -1,6 +1,6 @@
 // Seeded fuzzing: thousands of mutated or truncated copies of the fixture files, at the file level and
 // inside a re-zipped data.pkl (so the pickle VM, not just the CRC, sees the damage). Every case must
-// either load (and read) or throw a plain Error with a message, within a time bound.
+// either load (and read) or throw a plain Error whose message names the file, within a time bound.
 import { describe, expect, it } from 'vitest';
 import { fromBytes } from '../../src/engine/io/source';
 import { isDataFrame, isTensor, loadTensor, loadTorch, saveTensor } from '../../src/engine/torch/index';
@@ -55,7 +55,7 @@ describe('fuzz', async () => {
     }),
   );
 
-  it('mutated and truncated files load or fail with a plain Error, each within the time bound', async () => {
+  it('mutated and truncated files load or fail with a plain Error naming the file, each within the time bound', async () => {
     const rand = rng(20241123);
     const int = (n: number): number => Math.floor(rand() * n);
     const tally = { ok: 0, error: 0 };
@@ -86,7 +86,7 @@ describe('fuzz', async () => {
       if (r === 'ok') tally.ok++;
       else {
         tally.error++;
-        if (r.constructor !== Error || r.message === 'TIMEOUT' || r.message.length < 12)
+        if (r.constructor !== Error || r.message === 'TIMEOUT' || !r.message.includes(f.name))
           throw new Error(`case ${i} (${f.name}, mode ${mode}): ${r.constructor.name}: ${r.message}`);
       }
     }

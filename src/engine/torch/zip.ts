@@ -23,10 +23,10 @@ const MAX_DIRECTORY = 256 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8');
 
-function u64(dv: DataView, at: number, what: string): number {
+function u64(dv: DataView, at: number, what: string, fail: (msg: string) => never): number {
   const lo = dv.getUint32(at, true);
   const hi = dv.getUint32(at + 4, true);
-  if (hi >= 0x200000) throw new Error(`${what} does not fit in 2^53`);
+  if (hi >= 0x200000) fail(`${what} does not fit in 2^53`);
   return hi * 0x100000000 + lo;
 }
 
@@ -70,14 +70,14 @@ export class ZipArchive {
     let cdEnd = tailStart + eocd;
     if (tv.getUint16(eocd + 4, true) !== 0 || tv.getUint16(eocd + 6, true) !== 0) fail('multi-disk zip archives are not supported');
     if (eocd >= 20 && tv.getUint32(eocd - 20, true) === SIG_ZIP64_LOCATOR) {
-      const at = u64(tv, eocd - 12, 'ZIP64 end record offset');
+      const at = u64(tv, eocd - 12, 'ZIP64 end record offset', fail);
       if (at + 56 > tailStart + eocd - 20) fail(`ZIP64 end record at ${at} lies outside the archive`);
       const rec = await src.read(at, 56);
       const rv = new DataView(rec.buffer, rec.byteOffset, 56);
       if (rv.getUint32(0, true) !== SIG_ZIP64_EOCD) fail(`bad ZIP64 end record signature at ${at}`);
-      count = u64(rv, 32, 'entry count');
-      cdSize = u64(rv, 40, 'central directory size');
-      cdOffset = u64(rv, 48, 'central directory offset');
+      count = u64(rv, 32, 'entry count', fail);
+      cdSize = u64(rv, 40, 'central directory size', fail);
+      cdOffset = u64(rv, 48, 'central directory offset', fail);
       cdEnd = at;
     }
     if (cdOffset + cdSize > cdEnd) fail(`central directory (${cdSize} bytes at ${cdOffset}) runs past its end record at ${cdEnd}`);
@@ -167,7 +167,7 @@ function parseDirectory(cd: Uint8Array, count: number, cdOffset: number, fail: (
         let q = x + 4;
         const take = (field: string): number => {
           if (q + 8 > x + 4 + len) fail(`${what}: ZIP64 field lacks the ${field}`);
-          const v = u64(dv, q, `${what}: ${field}`);
+          const v = u64(dv, q, `${what}: ${field}`, fail);
           q += 8;
           return v;
         };
