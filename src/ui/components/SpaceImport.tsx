@@ -22,8 +22,9 @@ export function SpaceImport() {
   return (
     <div className="space-import">
       <p>
-        Sampling and editing need the w2w space (<code>{source}</code>). Only the first k columns of <code>V.pt</code> are read
-        ({formatBytes((k ?? 1000) * d * (fp16 ? 2 : 4))} at k = {k ?? 1000} for this model's {d} LoRA values), then kept in this browser.
+        Sampling and editing need the w2w space (<code>{source}</code>). <code>V.pt</code> stores its components row by row, so
+        the whole file is streamed through once (about 4 GB for the released space); only its first k columns are kept in this
+        browser ({formatBytes((k ?? 1000) * d * (fp16 ? 2 : 4))} at k = {k ?? 1000} for this model's {d} LoRA values).
       </p>
       <div className="row">
         <label>
