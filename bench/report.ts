@@ -67,9 +67,10 @@ export function renderTable(res: Results): string {
   });
   const line = (r: string[]) => `| ${r.join(' | ')} |`;
   const out = [line(head), line(head.map(() => '---')), ...rows.map(line)];
-  const errors = res.cases.flatMap((c) =>
+  // A PyTorch failure is shared by the rows of both memory modes: listed once.
+  const errors = [...new Set(res.cases.flatMap((c) =>
     (['ort', 'torch'] as const).filter((e) => c[e]?.error).map((e) => `${c.model} ${c.precision} ${c.task} ${e}: ${c[e]!.error}`),
-  );
+  ))];
   if (errors.length) out.push('', ...errors.map((e) => `¹ ${e}`));
   return out.join('\n');
 }
