@@ -11,11 +11,11 @@ import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import type { Space } from '../engine/space/space';
 import { list, num, parseFlags, str, type Flags } from './args';
 import { GENERATION_FLAGS, generationSettings } from './generation-flags';
-import { openModel } from './node-model';
+import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { openSpace, readIdentity } from './space-common';
 
 const FLAGS = [
-  ...GENERATION_FLAGS, 'model', 'space', 'k', 'pcs', 'identity', 'inputs', 't', 'n', 'out', 'iterations', 'tol', 'oversample', 'precision',
+  ...GENERATION_FLAGS, ...MODEL_FLAGS, 'space', 'k', 'pcs', 'identity', 'inputs', 't', 'n', 'out', 'iterations', 'tol', 'oversample',
 ];
 
 const vectors = (r: SubspaceResult, shape: readonly number[]): TensorToWrite => {
@@ -81,7 +81,7 @@ export async function directionsCommand(argv: string[]): Promise<void> {
     seed: num(f, 'seed', 0),
   };
   if (!Number.isInteger(opts.maxIterations) || opts.maxIterations! < 1) throw new Error(`--iterations must be a positive integer, got ${opts.maxIterations}`);
-  const sd = await openModel(str(f, 'model'), str(f, 'precision', 'fp32'));
+  const sd = await openModelFromFlags(f);
   try {
     const inputs = f.inputs ? await openSafetensors(await openPath(str(f, 'inputs'))) : null;
     const space = f.space ? await openSpace(str(f, 'space'), sd.lora, f) : null;

@@ -9,10 +9,10 @@ import { generate } from '../engine/sd/pipeline';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { list, num, parseFlags, str } from './args';
 import { readInput } from './inputs';
-import { openModel } from './node-model';
+import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { evalSpace } from './space-eval';
 
-export const EVAL_FLAGS = ['model', 'inputs', 'out', 'prompt', 'steps', 'guidance', 'precision', 'space', 'debias'];
+export const EVAL_FLAGS = [...MODEL_FLAGS, 'inputs', 'out', 'prompt', 'steps', 'guidance', 'space', 'debias'];
 
 type Out = Record<string, TensorToWrite>;
 
@@ -90,7 +90,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, { known: EVAL_FLAGS, repeat: ['prompt', 'debias'] });
   if (list(flags, 'debias').length && !flags.space) throw new Error('--debias needs --space DIR');
   const inputsPath = str(flags, 'inputs');
-  const sd = await openModel(str(flags, 'model'), str(flags, 'precision', 'fp32'));
+  const sd = await openModelFromFlags(flags);
   try {
     const inputs = await openSafetensors(await openPath(inputsPath));
     const out = await evalComponents(sd, inputs, await settings(inputsPath, flags));

@@ -7,14 +7,14 @@ import { tensorToRgba } from '../engine/sd/image';
 import { generate } from '../engine/sd/pipeline';
 import { parseFlags, str } from './args';
 import { GENERATION_FLAGS, generationSettings } from './generation-flags';
-import { openModel } from './node-model';
+import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { encodePng } from './png';
 
 export async function generateCommand(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
-    known: ['model', ...GENERATION_FLAGS, 'lora', 'out', 'precision'],
+    known: [...MODEL_FLAGS, ...GENERATION_FLAGS, 'lora', 'out'],
   });
-  const sd = await openModel(str(f, 'model'), str(f, 'precision', 'fp32'));
+  const sd = await openModelFromFlags(f);
   try {
     const lora = f.lora ? await loraFromTensors(sd.lora, await openSafetensors(await openPath(str(f, 'lora')))) : null;
     const started = Date.now();

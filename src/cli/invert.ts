@@ -10,7 +10,7 @@ import { openSafetensors } from '../engine/io/safetensors';
 import { openPath } from '../engine/io/source-node';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { num, parseFlags, str, type Flags } from './args';
-import { openModel } from './node-model';
+import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { decodeImageNode } from './png';
 import { spaceFolderFromPath } from '../engine/space/files-node';
 import { loadSpace } from '../engine/space/load';
@@ -51,14 +51,14 @@ async function printEval(sd: StableDiffusion, space: InversionSpace, set: EvalSe
 
 export async function invertCommand(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
-    known: ['model', 'space', 'image', 'mask', 'steps', 'components', 'lr', 'beta1', 'beta2', 'eps', 'weight-decay', 'seed', 'preset', 'size', 'crop',
-      'checkpoint', 'checkpoint-every', 'eval', 'precision', 'out'],
+    known: [...MODEL_FLAGS, 'space', 'image', 'mask', 'steps', 'components', 'lr', 'beta1', 'beta2', 'eps', 'weight-decay', 'seed', 'preset',
+      'size', 'crop', 'checkpoint', 'checkpoint-every', 'eval', 'out'],
   });
   const out = str(f, 'out');
   const preset = parsePreset(str(f, 'preset', 'photo'));
   const photo = await readImageFile(str(f, 'image'));
   const maskFile = f.mask ? await readImageFile(str(f, 'mask')) : null;
-  const sd = await openModel(str(f, 'model'), str(f, 'precision', 'fp32'));
+  const sd = await openModelFromFlags(f);
   let space: Space | undefined;
   try {
     const inputs = await intake(photo, maskFile, decodeImageNode, sd, { size: opt(f, 'size'), crop: f.crop ? parseCrop(str(f, 'crop')) : undefined });

@@ -49,6 +49,17 @@ describe('cli', () => {
     ).rejects.toThrow(/image size 64×32: width and height must be multiples of 64/);
   });
 
+  it('--memory low gives the same image as the default to 8-bit rounding; an unknown mode is named', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'w2w-'));
+    const gen = (name: string, ...extra: string[]) =>
+      run('generate', '--model', fixturePath(), '--prompt', 'sks person', '--steps', '2', '--seed', '4', '--width', '64', '--height', '64', '--out', join(dir, name), ...extra);
+    await gen('fast.png');
+    await gen('low.png', '--memory', 'low');
+    const [fast, low] = await Promise.all(['fast.png', 'low.png'].map(async (n) => decodePng(await readFile(join(dir, n)))));
+    expect(Math.max(...fast.data.map((v, i) => Math.abs(v - low.data[i])))).toBeLessThanOrEqual(1);
+    await expect(gen('x.png', '--memory', 'tiny')).rejects.toThrow(/--memory must be one of fast, low, got tiny/);
+  });
+
   it('an unknown flag is named', async () => {
     await expect(run('generate', '--modle', 'x')).rejects.toThrow(/unknown flag --modle/);
   });
