@@ -82,6 +82,18 @@ let job: AbortController | undefined;
 // The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
 let space: Space | undefined;
 
+/**
+ * On WebGPU the space's V_k products (θ(c) and ∂L/∂c, twice per inversion step) run on the GPU when V_k is at
+ * most this big; above it (k ≳ 2700 at SD 1.5's 99,648 LoRA values) they stay JS loops, leaving GPU memory to
+ * the UNet's gradient graph. One fused copy of V_k: both products per call, half the memory of two copies.
+ */
+const PROJECTOR_GPU_BYTES = 1024 ** 3;
+
+async function attachProjector(): Promise<void> {
+  if (!space || !sd || probe?.provider !== 'webgpu' || space.k * space.size * 4 > PROJECTOR_GPU_BYTES) return;
+  await space.useRuntime({ createSession: (g) => createWebSession(g, { provider: 'webgpu' }) }, { layout: 'fused' });
+}
+
 const hubSource = (s: ModelSource) => {
   if (s.kind !== 'hub') throw new Error('downloads need a hub or mirror source; a local folder is read in place');
   return s;
@@ -155,6 +167,7 @@ const api = {
       { createSession },
       { precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined },
     );
+    await attachProjector();
     info = {
       source: describeSource(s), provider, precision, loraSize: sd.loraSize, defaultSize: sd.defaultImageSize,
       sizeMultiple: sd.sizeMultiple, layout: sd.lora, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
@@ -179,8 +192,10 @@ const api = {
   },
 
   /** The space worker's basis (shared memory), or null once the space is cleared. */
-  setSpace(data: SpaceData | null): void {
+  async setSpace(data: SpaceData | null): Promise<void> {
+    await space?.detachProjector();
     space = data ? new Space(data) : undefined;
+    await attachProjector();
   },
 
   /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
