@@ -28,11 +28,14 @@ export async function appServer(): Promise<TestServer> {
     if (f.startsWith('unet/') && f.endsWith('.safetensors')) new DataView(bytes.buffer).setBigUint64(0, BigInt(bytes.length * 2), true);
     files[`/${BROKEN}/resolve/main/${f}`] = bytes;
   }
-  // The hub's tree API, which the space import lists its folder with (to find proj_<n>pc.pt).
+  return startServer({ dist: DIST, owners: { test: FIXTURES }, files: { ...files, ...spaceListing() } });
+}
+
+/** The hub's tree API for the fixture's space folder, which a space import lists (to find proj_<n>pc.pt). */
+export function spaceListing(): Record<string, Uint8Array> {
   const dir = path.join(FIXTURES, 'tiny-sd-a', 'w2w-space');
   const listing = readdirSync(dir).map((f) => ({ type: 'file', path: `w2w-space/${f}`, size: statSync(path.join(dir, f)).size }));
-  files['/api/models/test/tiny-sd-a/tree/main/w2w-space'] = new TextEncoder().encode(JSON.stringify(listing));
-  return startServer({ dist: DIST, owners: { test: FIXTURES }, files });
+  return { '/api/models/test/tiny-sd-a/tree/main/w2w-space': new TextEncoder().encode(JSON.stringify(listing)) };
 }
 
 export interface AppPage {

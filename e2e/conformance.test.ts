@@ -10,6 +10,7 @@ import type { ConformanceReport } from '../src/conformance/check';
 import { OPS_OUTPUTS, opsKey } from '../src/conformance/ops-graph';
 import { launchChromium, runPage, type PageRun } from './browser';
 import { MODEL_REFERENCE_PATH, modelReference } from './model-reference';
+import { spaceListing } from './app-helpers';
 import { OPS_REFERENCE_PATH, opsReference } from './ops-reference';
 import { DIST, FIXTURES, startServer, type TestServer } from './server';
 
@@ -36,6 +37,9 @@ const MODEL_KEYS = [
   'unet.eps',
   'space.coef_loss',
   'e2e/model:grad_lora_at_theta',
+  'space.theta',
+  'space.theta_back',
+  'space.grad_coef (runtime vs loops)',
 ];
 
 function assertPassed(run: PageRun<ConformanceReport>, keys: readonly string[] = OPS_OUTPUTS.map(opsKey.output)) {
@@ -65,7 +69,7 @@ describe('conformance page', () => {
     server = await startServer({
       dist: DIST,
       owners: { test: FIXTURES },
-      files: { [OPS_REFERENCE_PATH]: reference, [MODEL_REFERENCE_PATH]: model },
+      files: { [OPS_REFERENCE_PATH]: reference, [MODEL_REFERENCE_PATH]: model, ...spaceListing() },
     });
     browser = await launchChromium();
   });
@@ -108,8 +112,8 @@ describe('conformance page', () => {
   });
 
   for (const backend of ['webgpu', 'wasm'] as const) {
-    test(`models on ${backend}: CLIP, VAE encoder+decoder, UNet and its LoRA gradient match the references`, { timeout: 1_600_000 }, async (t) => {
-      const run = await conformance(t, browser, server, `backend=${backend}&checks=clip,vae,unet,unet-grad`, `conformance-models-${backend}.png`, 1_500_000);
+    test(`models on ${backend}: CLIP, VAE encoder+decoder, UNet and its LoRA gradient, the space's V_k products match the references`, { timeout: 1_600_000 }, async (t) => {
+      const run = await conformance(t, browser, server, `backend=${backend}&checks=clip,vae,unet,unet-grad,space`, `conformance-models-${backend}.png`, 1_500_000);
       assert.equal(run.value.backend, backend);
       assertPassed(run, MODEL_KEYS);
     });

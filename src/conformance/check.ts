@@ -9,6 +9,8 @@ export interface CheckContext {
   readonly probe: BackendProbe;
   /** The repo `${hub}/${repo}/resolve/main/`; `repo` defaults to the page's (e.g. test/tiny-sd-a). */
   folder(repo?: string): ModelFolder;
+  /** That folder's URL. */
+  url(repo?: string): string;
   /** A safetensors file of that repo, read with HTTP Range requests (opened once per page). */
   safetensors(path: string, repo?: string): Promise<SafetensorsFile>;
   /** A session on the probed provider, released when the check ends. */

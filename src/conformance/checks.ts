@@ -2,5 +2,6 @@
 import type { Check } from './check';
 import { clipCheck, unetCheck, unetGradCheck, vaeCheck } from './model-checks';
 import { opsCheck } from './ops-check';
+import { spaceCheck } from './space-check';
 
-export const CHECKS: Check[] = [opsCheck, clipCheck, vaeCheck, unetCheck, unetGradCheck];
+export const CHECKS: Check[] = [opsCheck, clipCheck, vaeCheck, unetCheck, unetGradCheck, spaceCheck];

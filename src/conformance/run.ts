@@ -32,9 +32,10 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
   const errors: string[] = [];
   const folders = new Map<string, ModelFolder>();
   const files = new Map<string, Promise<SafetensorsFile>>();
+  const url = (repo = opts.repo) => `${opts.hub.replace(/\/+$/, '')}/${repo}/resolve/main`;
   const folder = (repo = opts.repo): ModelFolder => {
     let f = folders.get(repo);
-    if (!f) folders.set(repo, (f = folderFromUrl(`${opts.hub.replace(/\/+$/, '')}/${repo}/resolve/main`)));
+    if (!f) folders.set(repo, (f = folderFromUrl(url(repo))));
     return f;
   };
 
@@ -43,6 +44,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
     const ctx: CheckContext = {
       probe,
       folder,
+      url,
       safetensors(path, repo = opts.repo) {
         const key = `${repo}/${path}`;
         let f = files.get(key);
