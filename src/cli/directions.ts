@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../engine/io/safetensors';
 import { openPath } from '../engine/io/source-node';
-import { coefficientDirections, cosineTable, EDIT_FRACTION, latentDirections, trajectoryPoints } from '../engine/pullback/directions';
+import { coefficientDirections, cosineTable, EDIT_FRACTION, IDENTITY_DIMS, latentDirections, trajectoryPoints } from '../engine/pullback/directions';
 import type { PullbackPoint } from '../engine/pullback/jacobian';
 import type { SubspaceOptions, SubspaceResult } from '../engine/pullback/subspace';
 import { f32 } from '../engine/runtime/tensor';
@@ -15,7 +15,7 @@ import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { openSpace, readIdentity } from './space-common';
 
 const FLAGS = [
-  ...GENERATION_FLAGS, ...MODEL_FLAGS, 'space', 'k', 'pcs', 'identity', 'inputs', 't', 'n', 'out', 'iterations', 'tol', 'oversample',
+  ...GENERATION_FLAGS, ...MODEL_FLAGS, 'space', 'k', 'pcs', 'dims', 'identity', 'inputs', 't', 'n', 'out', 'iterations', 'tol', 'oversample',
 ];
 
 const vectors = (r: SubspaceResult, shape: readonly number[]): TensorToWrite => {
@@ -104,8 +104,9 @@ export async function directionsCommand(argv: string[]): Promise<void> {
 
     if (space && coef) {
       started = Date.now();
-      const c = await coefficientDirections(sd, pts, coef, space, opts);
-      report(`coefficient directions over ${pts.length} point(s), k = ${space.k}`, c, Date.now() - started);
+      const dims = f.dims === undefined ? undefined : num(f, 'dims');
+      const c = await coefficientDirections(sd, pts, coef, space, { ...opts, dims });
+      report(`coefficient directions over ${pts.length} point(s), k = ${space.k}, first ${dims ?? Math.min(space.k, IDENTITY_DIMS)} differentiated`, c, Date.now() - started);
       tensors['pullback.coef'] = { dtype: 'F32', shape: [1, coef.length], data: coef };
       tensors['pullback.coef_singular_values'] = values(c);
       tensors['pullback.coef_directions'] = vectors(c, [space.k]);

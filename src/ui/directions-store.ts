@@ -1,6 +1,7 @@
 // Directions panel state (zustand): image directions of a gallery image, identity directions of the
 // current identity, their slider values and the images rendered for them.
 import { create } from 'zustand';
+import { EDIT_FRACTION, IDENTITY_FRACTIONS } from '../engine/pullback/fractions';
 import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/directions';
 
 export interface SliderSet {
@@ -31,10 +32,10 @@ export interface DirectionsState {
 
 export const useDirections = create<DirectionsState>(() => ({
   n: 4,
-  fraction: 0.65,
+  fraction: EDIT_FRACTION,
   imagePhase: 'idle',
   prompts: 'sks person',
-  fractions: '0.65, 0.45',
+  fractions: IDENTITY_FRACTIONS.join(', '),
   identityPhase: 'idle',
   rendering: false,
 }));

@@ -95,3 +95,20 @@ it('sums the metric over points and tables cosines against labelled directions',
   const m = space.directionK('Male');
   expect(cosines[names.length + names.indexOf('Male')]).toBeCloseTo(dot(v, m) / norm(m), 12);
 });
+
+it('over the first dims coefficients only: the metric is JᵀJ\'s leading block, the directions are zero beyond it', async () => {
+  const dims = 16;
+  const sub = MidJacobian.coefficients(sd, [point], coef, space, dims);
+  expect(sub.dim).toBe(dims);
+  const e = (n: number, i: number) => Float64Array.from({ length: n }, (_, j) => (j === i ? 1 : 0));
+  const [block] = await sub.metric([e(dims, 3)]);
+  const [full] = await jac.metric([e(space.k, 3)]);
+  expect(relErr(block, full.subarray(0, dims))).toBeLessThan(1e-5);
+  const r = await coefficientDirections(sd, [point], coef, space, { n: 2, seed: 1, dims });
+  expect(r.vectors.map((v) => v.length)).toEqual([space.k, space.k]);
+  expect(r.vectors.every((v) => v.subarray(dims).every((x) => x === 0))).toBe(true);
+  // On a subspace the largest singular value can only shrink.
+  const top = (await openFixture('pullback.safetensors')).readFloat32('pullback.coef_singular_values');
+  expect(r.values[0]).toBeLessThanOrEqual((await top)[0] * (1 + 1e-4));
+  expect(() => MidJacobian.coefficients(sd, [point], coef, space, space.k + 1)).toThrow(/must be in 1\.\.48/);
+});

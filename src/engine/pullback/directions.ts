@@ -9,8 +9,7 @@ import { MidJacobian, type PullbackPoint } from './jacobian';
 import { dot, norm, type Vec } from './linalg';
 import { blockSize, topEigen, type SubspaceOptions, type SubspaceResult } from './subspace';
 
-/** Default edit time: t = 0.65·T, within Park et al.'s 0.6–0.7 T. */
-export const EDIT_FRACTION = 0.65;
+export { EDIT_FRACTION, IDENTITY_FRACTIONS } from './fractions';
 
 /** The first evaluation whose timestep is ≤ t (the trajectory passes t there). */
 export function stepAt(timesteps: readonly number[], t: number): number {
@@ -70,12 +69,25 @@ export function latentDirections(sd: StableDiffusion, point: PullbackPoint, lora
   return topEigen((b) => jac.metric(b), jac.dim, o);
 }
 
-/** Top directions of ∂h/∂c at coefficients c, JᵀJ summed over the points. */
-export function coefficientDirections(
-  sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space, o: SubspaceOptions,
+/** Label-free identity directions span at most the first 1000 coefficients: w2w samples and edits there. */
+export const IDENTITY_DIMS = 1000;
+
+/**
+ * Top directions of ∂h/∂c at coefficients c, JᵀJ summed over the points, with respect to the first `dims`
+ * coefficients (default min(k, IDENTITY_DIMS)); the vectors have all k entries, zero beyond `dims`.
+ */
+export async function coefficientDirections(
+  sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space,
+  o: SubspaceOptions & { dims?: number },
 ): Promise<SubspaceResult> {
-  const jac = MidJacobian.coefficients(sd, points, coef, space);
-  return topEigen((b) => jac.metric(b), jac.dim, o);
+  const jac = MidJacobian.coefficients(sd, points, coef, space, o.dims ?? Math.min(space.k, IDENTITY_DIMS));
+  const r = await topEigen((b) => jac.metric(b), jac.dim, o);
+  const full = (v: Vec) => {
+    const out = new Float64Array(coef.length);
+    out.set(v);
+    return out;
+  };
+  return jac.dim === coef.length ? r : { ...r, vectors: r.vectors.map(full) };
 }
 
 /** cos(vᵢ, d_a) for every direction vᵢ (rows) and labelled direction d_a (columns, zero-padded/cut to vᵢ's length). */

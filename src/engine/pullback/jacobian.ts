@@ -26,13 +26,14 @@ interface CoefficientMap {
   gradCoef(g: ArrayLike<number>): Float32Array;
 }
 
-function coefficientMap(space: Space): CoefficientMap {
+/** The map over the first `dims` coefficients (the rest held at the point's values). */
+function coefficientMap(space: Space, dims: number): CoefficientMap {
   const zero = new Float32Array(space.size);
   return {
-    k: space.k,
+    k: dims,
     theta: (c) => space.theta(c),
     tangent: (v) => coefToTheta(v, space.data.v, space.k, space.data.std, zero),
-    gradCoef: (g) => space.gradCoef(g),
+    gradCoef: (g) => space.gradCoef(g).subarray(0, dims),
   };
 }
 
@@ -93,11 +94,15 @@ export class MidJacobian {
     return new MidJacobian(sd, [point], lora, null, numel(point.sample.shape), maxBatch);
   }
 
-  /** J = ∂h/∂c at coefficients c, stacked over the points (so JᵀJ sums over them). */
-  static coefficients(sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space): MidJacobian {
+  /**
+   * J = ∂h/∂c at coefficients c (all k of the space) with respect to the first `dims` of them, stacked over
+   * the points (so JᵀJ sums over them).
+   */
+  static coefficients(sd: StableDiffusion, points: readonly PullbackPoint[], coef: ArrayLike<number>, space: Space, dims = space.k): MidJacobian {
     checkPoints(points);
-    const map = coefficientMap(space);
-    if (coef.length !== map.k) throw new Error(`pullback: ${coef.length} coefficients, the space has k = ${map.k}`);
+    if (coef.length !== space.k) throw new Error(`pullback: ${coef.length} coefficients, the space has k = ${space.k}`);
+    if (!Number.isInteger(dims) || dims < 1 || dims > space.k) throw new Error(`pullback: dims = ${dims} coefficients to differentiate by, must be in 1..${space.k} (the space's k)`);
+    const map = coefficientMap(space, dims);
     const theta = map.theta(coef);
     if (theta.length !== sd.loraSize) throw new Error(`pullback: the space's θ has ${theta.length} values, the UNet's LoRA layout ${sd.loraSize}`);
     return new MidJacobian(sd, points, theta, map, map.k, 1);
