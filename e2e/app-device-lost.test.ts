@@ -1,11 +1,13 @@
 // A lost GPU device mid-inversion, on WebGPU (SwiftShader): the test hook (?testHooks=1) destroys the device
 // the engine worker's sessions run on, after step 1 of 2 is checkpointed. The page must replace the engine
 // worker, load the model again from the cache (no download), resume from the checkpoint and finish; the result
-// lands in the library. Two steps at 64 px: each gradient step costs tens of seconds on SwiftShader.
+// lands in the library. Two steps at 64 px: each gradient step costs tens of seconds on SwiftShader. Then the
+// same during a two-step generation: it runs again on another fresh worker and lands in the gallery.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import type { AppPage } from './app-helpers';
 import { browserSuite, importSpace, invertSettings, readyApp, stepOf } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -29,12 +31,14 @@ const checkpointStep = (page: Page) =>
 
 describe('GPU device lost (WebGPU on SwiftShader)', () => {
   const suite = browserSuite({ webgpu: true });
+  let app: AppPage;
+  /** Engine workers started after the first one (each recovery starts one). */
+  const engines: string[] = [];
 
   test('destroyed mid-inversion: a fresh engine worker resumes from the checkpoint and finishes', { timeout: 900_000 }, async (t) => {
     const t0 = Date.now();
-    const app = await readyApp(suite.browser(), suite.server(), 'backend=webgpu&testHooks=1');
+    app = await readyApp(suite.browser(), suite.server(), 'backend=webgpu&testHooks=1');
     const { page } = app;
-    const engines: string[] = [];
     page.on('worker', (w) => w.url().includes('engine.worker') && engines.push(w.url()));
     assert.match((await page.getByTestId('model-ready').textContent()) ?? '', /· webgpu ·/);
     await importSpace(app);
@@ -78,6 +82,26 @@ describe('GPU device lost (WebGPU on SwiftShader)', () => {
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
     assert.equal(await note.textContent(), 'GPU device lost; sessions rebuilt, and the job resumed and finished. Dismiss');
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('destroyed mid-generation: the generation runs again on a fresh engine worker', { timeout: 600_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByRole('button', { name: 'Sample identity' }).click();
+    await page.getByTestId('identity-name').waitFor();
+    await page.getByLabel('Steps', { exact: true }).fill('2');
+    await page.getByLabel('Scheduler').selectOption('ddim');
+    await page.getByLabel('Size').selectOption('64');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByRole('img', { name: 'preview, step 1 of 2' }).waitFor({ timeout: 300_000 });
+    await page.evaluate(() => (window as unknown as { __w2wTest: { destroyDevice(): Promise<void> } }).__w2wTest.destroyDevice());
+    await page.getByTestId('device-note').getByText('GPU device lost; sessions rebuilt, resuming…').waitFor({ timeout: 120_000 });
+    await page.locator('.gallery img[alt^="generated image"]').first().waitFor({ timeout: 400_000 });
+    await page.getByTestId('device-note').getByText('GPU device lost; sessions rebuilt, and the job resumed and finished.').waitFor();
+    assert.equal(engines.length, 2, `one more engine worker: ${engines}`);
+    assert.equal(await page.locator('.gallery img[alt^="generated image"]').count(), 1);
     assert.deepEqual(app.errors, []);
   });
 });
