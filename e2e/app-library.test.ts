@@ -154,12 +154,17 @@ describe('identity library and space storage (wasm)', () => {
     const input = page.getByLabel('Import identity…');
     const note = page.getByTestId('import-note');
 
-    // The fixture's diffusers LoRA (unet.<module>.lora_A.weight), far outside the 48-component span.
+    // The fixture's diffusers LoRA (unet.<module>.lora_A.weight, no alpha: diffusers applies it at 1), far
+    // outside the 48-component span.
     const space = await loadSpace(spaceFolderFromPath(path.join(FIXTURE, 'w2w-space')), { k: 48, layout });
     const expected = (await importIdentity(space, layout, await openPath(LORA))).residual;
     await input.setInputFiles(LORA);
     await note.filter({ hasText: /relative residual/ }).waitFor();
-    assert.equal(await note.textContent(), `pytorch_lora_weights.safetensors: projected onto the space, relative residual ‖θ − θ̂‖/‖θ‖ = ${expected.toPrecision(3)}`);
+    assert.equal(
+      await note.textContent(),
+      "pytorch_lora_weights.safetensors: LoRA strength 1 (no alpha in the file: alpha = rank, diffusers' default), " +
+        `projected onto the space, relative residual ‖θ − θ̂‖/‖θ‖ = ${expected.toPrecision(3)}`,
+    );
     await page.getByTestId('identity-name').filter({ hasText: 'pytorch_lora_weights' }).waitFor();
     await checkNearest(page);
 
@@ -168,7 +173,7 @@ describe('identity library and space storage (wasm)', () => {
     const files = exportIdentity(space, layout, space.sample(11), 'peft');
     for (const f of files) writeFileSync(path.join(dir, path.basename(f.path)), f.bytes);
     await input.setInputFiles(files.map((f) => path.join(dir, path.basename(f.path))));
-    await note.filter({ hasText: /^adapter_model\.safetensors: projected/ }).waitFor();
+    await note.filter({ hasText: /^adapter_model\.safetensors: LoRA strength 27 \(adapter_config\.json\), projected/ }).waitFor();
     const residual = Number(/= (\S+)$/.exec((await note.textContent()) ?? '')?.[1]);
     assert.ok(residual < 1e-4, `PEFT residual ${residual}`);
     const [w2w] = exportIdentity(space, layout, Float32Array.from(edited), 'w2w');
@@ -179,6 +184,7 @@ describe('identity library and space storage (wasm)', () => {
     const bad: [Parameters<typeof input.setInputFiles>[0], RegExp][] = [
       [{ name: 'junk.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.alloc(16) }, /^junk\.safetensors: /],
       [{ name: 'adapter_config.json', mimeType: 'application/json', buffer: Buffer.from('{}') }, /^adapter_config\.json: choose one weights file/],
+      [{ name: 'adapter_model.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files[0].bytes) }, /^adapter_model\.safetensors: a PEFT adapter states its strength/],
       [{ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.alloc(8) }, /^photo\.png: not an identity file/],
       [[{ name: 'a.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(LORA) }, { name: 'adapter_config.json', mimeType: 'application/json', buffer: Buffer.from('{"lora_alpha": "x"}') }], /^adapter_config\.json: lora_alpha must be a positive number/],
     ];

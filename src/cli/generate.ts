@@ -2,11 +2,12 @@
 import { writeFile } from 'node:fs/promises';
 import { openSafetensors } from '../engine/io/safetensors';
 import { openPath } from '../engine/io/source-node';
-import { loraFromTensors } from '../engine/models/lora';
+import { describeStrength, readLora } from '../engine/models/lora-files';
 import { tensorToRgba } from '../engine/sd/image';
 import { generate } from '../engine/sd/pipeline';
 import { parseFlags, str } from './args';
 import { GENERATION_FLAGS, generationSettings } from './generation-flags';
+import { adapterConfigBeside } from './lora-file';
 import { MODEL_FLAGS, openModelFromFlags } from './node-model';
 import { encodePng } from './png';
 
@@ -16,7 +17,13 @@ export async function generateCommand(argv: string[]): Promise<void> {
   });
   const sd = await openModelFromFlags(f);
   try {
-    const lora = f.lora ? await loraFromTensors(sd.lora, await openSafetensors(await openPath(str(f, 'lora')))) : null;
+    let lora: Float32Array | null = null;
+    if (f.lora) {
+      const path = str(f, 'lora');
+      const read = await readLora(sd.lora, await openSafetensors(await openPath(path)), await adapterConfigBeside(path));
+      console.log(`${path}: ${read.format} LoRA at strength ${describeStrength(read.strength)}`);
+      lora = read.flat;
+    }
     const started = Date.now();
     const r = await generate(sd, {
       ...generationSettings(f),

@@ -1,6 +1,6 @@
 // What the space commands share: the UNet's LoRA layout from a model folder (configs only, no weights),
 // the space from a folder on disk, identity files in and out.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseUNetConfig } from '../engine/io/config';
 import { folderFromPath } from '../engine/io/model-folder-node';
@@ -11,6 +11,7 @@ import { loadSpace } from '../engine/space/load';
 import type { Space } from '../engine/space/space';
 import { EXPORT_FORMATS, exportIdentity, importIdentity, type ExportFormat, type Imported } from '../engine/space/transfer';
 import { list, num, str, type Flags } from './args';
+import { adapterConfigBeside } from './lora-file';
 
 export async function layoutOf(modelDir: string): Promise<LoraLayout> {
   return loraLayout(parseUNetConfig(await folderFromPath(modelDir).json('unet/config.json')));
@@ -35,13 +36,7 @@ export async function openSpace(dir: string, layout: LoraLayout, f: Flags): Prom
 
 /** An identity file (w2w .pt or any LoRA safetensors), with an adapter_config.json beside it honoured. */
 export async function readIdentity(space: Space, layout: LoraLayout, path: string): Promise<Imported> {
-  let config: { lora_alpha?: number; r?: number } | undefined;
-  try {
-    config = JSON.parse(await readFile(join(dirname(path), 'adapter_config.json'), 'utf8'));
-  } catch {
-    // No config beside it: the w2w scale (alpha 27, rank 1) applies.
-  }
-  return importIdentity(space, layout, await openPath(path), config);
+  return importIdentity(space, layout, await openPath(path), await adapterConfigBeside(path));
 }
 
 export const FORMAT_HELP = EXPORT_FORMATS.join('|');

@@ -1,15 +1,9 @@
 // Model-level checks: the real engine (StableDiffusion over the hub-layout folder, downloaded with Range
-// requests) on the page's provider, against the fixture's reference.safetensors. The loss gradient is
-// compared with onnxruntime-node's value for the same inputs (MODEL_REPO's reference, written by the e2e
-// test), because the fixture's own lora.grad_flat is ill-conditioned (see test/conformance).
+// requests) on the page's provider, against the fixture's reference.safetensors.
 import type { HostTensor } from '../engine/runtime/tensor';
 import type { SafetensorsFile } from '../engine/io/safetensors';
 import { StableDiffusion } from '../engine/sd/stable-diffusion';
 import type { Check, CheckContext, Comparison } from './check';
-
-/** The hub repo holding expected values computed by onnxruntime-node for the gradient check. */
-export const MODEL_REPO = 'e2e/model';
-export const GRAD_KEYS = { loss: 'loss_at_theta', grad: 'grad_lora_at_theta' } as const;
 
 async function read(f: SafetensorsFile, key: string): Promise<HostTensor> {
   const { dtype, shape } = f.info(key);
@@ -20,18 +14,17 @@ async function read(f: SafetensorsFile, key: string): Promise<HostTensor> {
 
 const load = (ctx: CheckContext) => StableDiffusion.load(ctx.folder(), { createSession: (g) => ctx.session(g) });
 
-/** The reference drops NaN entries (unet.eps has NaNs for batch element 1): compare the finite ones. */
-function finiteOnly(key: string, actual: Float32Array, expected: Float32Array, tol: number): Comparison {
-  const keep = [...expected.keys()].filter((i) => Number.isFinite(expected[i]));
-  return { key, actual: keep.map((i) => actual[i]), expected: keep.map((i) => expected[i]), tol };
-}
+/** Our output against the reference's key. */
+const compare = async (ref: SafetensorsFile, key: string, actual: ArrayLike<number>, tol: number): Promise<Comparison> => ({
+  key, actual, expected: await ref.readFloat32(key), tol,
+});
 
-/** The UNet inputs, LoRA-gradient inputs and space.theta of the reference. */
-export async function unetInputs(ref: SafetensorsFile) {
-  const [sample, timestep, text, target, mask, theta] = await Promise.all(
-    ['unet.sample', 'unet.timestep', 'unet.encoder_hidden_states', 'lora.target', 'lora.mask', 'space.theta'].map((k) => read(ref, k)),
+/** The UNet inputs, LoRA-gradient inputs, lora.flat and space.theta of the reference. */
+async function unetInputs(ref: SafetensorsFile) {
+  const [sample, timestep, text, target, mask, flat, theta] = await Promise.all(
+    ['unet.sample', 'unet.timestep', 'unet.encoder_hidden_states', 'lora.target', 'lora.mask', 'lora.flat', 'space.theta'].map((k) => read(ref, k)),
   );
-  return { sample, timestep, text, target, mask, theta: theta.data as Float32Array };
+  return { sample, timestep, text, target, mask, flat: flat.data as Float32Array, theta: theta.data as Float32Array };
 }
 
 export const clipCheck: Check = {
@@ -66,7 +59,11 @@ export const unetCheck: Check = {
     const sd = await load(ctx);
     const i = await unetInputs(ref);
     const eps = await sd.unet(i.sample, i.timestep, i.text, new Float32Array(sd.loraSize));
-    return [finiteOnly('unet.eps', eps.data as Float32Array, await ref.readFloat32('unet.eps'), 1e-4)];
+    const epsLora = await sd.unet(i.sample, i.timestep, i.text, i.flat);
+    return [
+      await compare(ref, 'unet.eps', eps.data as Float32Array, 1e-4),
+      await compare(ref, 'unet.eps_lora', epsLora.data as Float32Array, 1e-4),
+    ];
   },
 };
 
@@ -74,13 +71,14 @@ export const unetGradCheck: Check = {
   name: 'unet-grad',
   async run(ctx) {
     const ref = await ctx.safetensors('reference.safetensors');
-    const node = await ctx.safetensors('reference.safetensors', MODEL_REPO);
     const sd = await load(ctx);
     const i = await unetInputs(ref);
-    const { loss, grad } = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.theta);
+    const atFlat = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.flat);
+    const atTheta = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.theta);
     return [
-      { key: 'space.coef_loss', actual: [loss], expected: await ref.readFloat32('space.coef_loss'), tol: 1e-4 },
-      { key: `${MODEL_REPO}:${GRAD_KEYS.grad}`, actual: grad, expected: await node.readFloat32(GRAD_KEYS.grad), tol: 1e-3 },
+      await compare(ref, 'lora.loss', [atFlat.loss], 1e-4),
+      await compare(ref, 'lora.grad_flat', atFlat.grad, 1e-3),
+      await compare(ref, 'space.coef_loss', [atTheta.loss], 1e-4),
     ];
   },
 };

@@ -45,6 +45,7 @@ describe('space cli', () => {
 
   it('import projects a PEFT export back to the same coefficients and reports the residual', async () => {
     const out = await run('import', ...common, '--in', join(dir, 's', 'unet', 'adapter_model.safetensors'), '--out', join(dir, 'i'));
+    expect(out).toMatch(/LoRA strength \(alpha \/ rank\) 27 \(adapter_config\.json\)/);
     const residual = Number(/relative residual ‖θ − θ̂‖\/‖θ‖ = (\S+);/.exec(out)![1]);
     expect(residual).toBeLessThan(1e-5);
     expect(relErr(await coefOf(join(dir, 'i', 'w2wmodel.pt')), space.sample(4, 0.7))).toBeLessThan(1e-5);
@@ -53,7 +54,7 @@ describe('space cli', () => {
   it('export rewrites an identity as an fp16 diffusers LoRA', async () => {
     await run('export', ...common, '--in', join(dir, 's', 'w2wmodel.pt'), '--format', 'diffusers', '--fp16', '--out', join(dir, 'x'));
     const st = await openSafetensors(await openPath(join(dir, 'x', 'pytorch_lora_weights.safetensors')));
-    expect(st.keys()[0]).toMatch(/^unet\.down_blocks\.0\..*lora_A\.weight$/);
+    expect(st.keys()[0]).toMatch(/^unet\.down_blocks\.0\..*\.to_q\.lora\.down\.weight$/);
     expect(st.info(st.keys()[0]).dtype).toBe('F16');
   }, 60_000);
 

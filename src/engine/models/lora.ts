@@ -4,8 +4,6 @@
 import type { Value } from '../graph/ir';
 import { add, cast, matmul, mul, reshape, slice } from '../graph/ops/index';
 import type { UNetConfig } from '../io/config';
-import type { TensorToWrite } from '../io/safetensors';
-import type { TensorSource } from './params';
 
 export const LORA_RANK = 1;
 export const LORA_ALPHA = 27;
@@ -44,6 +42,9 @@ export interface LoraLayout {
   readonly size: number;
 }
 
+/** The PEFT key of a LoRA tensor: the layout's name for it (and the order of the flat vector). */
+export const peftKey = (module: string, part: 'A' | 'B'): string => `base_model.model.${module}.lora_${part}.weight`;
+
 /** Each BasicTransformerBlock's module path (ending in '.') and width, as UNet2DConditionModel nests them. */
 function transformerBlocks(cfg: UNetConfig): { path: string; width: number }[] {
   const out: { path: string; width: number }[] = [];
@@ -69,8 +70,8 @@ export function loraLayout(cfg: UNetConfig): LoraLayout {
     for (const t of TARGETS) {
       const module = path + t;
       const inF = t === 'attn2.to_v' ? cfg.crossAttentionDim : width;
-      specs.push({ key: loraKey(module, 'A', 'peft'), module, part: 'A', shape: [LORA_RANK, inF] });
-      specs.push({ key: loraKey(module, 'B', 'peft'), module, part: 'B', shape: [width, LORA_RANK] });
+      specs.push({ key: peftKey(module, 'A'), module, part: 'A', shape: [LORA_RANK, inF] });
+      specs.push({ key: peftKey(module, 'B'), module, part: 'B', shape: [width, LORA_RANK] });
     }
   }
   // Plain code-unit order, as Python's sorted() orders these ASCII keys.
@@ -89,94 +90,6 @@ export function loraLayout(cfg: UNetConfig): LoraLayout {
     modules.set(a.module, { module: a.module, inFeatures: a.shape[1], outFeatures: b.shape[0], a, b });
   }
   return { tensors, modules, size: offset };
-}
-
-/**
- * Key conventions of LoRA files: `peft` = PEFT's adapter_model.safetensors, `w2w` = the same with the
- * adapter name the official code inserts (`.lora_A.identity1.weight`), `diffusers` = diffusers'
- * pytorch_lora_weights.safetensors (`unet.` prefix), `kohya` = A1111/ComfyUI (`lora_down`/`lora_up` plus
- * an `.alpha` scalar per module).
- */
-export type LoraFormat = 'peft' | 'w2w' | 'diffusers' | 'kohya';
-export const LORA_FORMATS: readonly LoraFormat[] = ['peft', 'w2w', 'diffusers', 'kohya'];
-
-export function loraKey(module: string, part: 'A' | 'B', format: LoraFormat): string {
-  switch (format) {
-    case 'peft':
-      return `base_model.model.${module}.lora_${part}.weight`;
-    case 'w2w':
-      return `base_model.model.${module}.lora_${part}.identity1.weight`;
-    case 'diffusers':
-      return `unet.${module}.lora_${part}.weight`;
-    case 'kohya':
-      return `${kohyaModule(module)}.lora_${part === 'A' ? 'down' : 'up'}.weight`;
-  }
-}
-
-const kohyaModule = (module: string) => `lora_unet_${module.replaceAll('.', '_')}`;
-
-/** The named tensors of a flat vector, in flat order (kohya: each module's alpha after its B). */
-export function loraToTensors(
-  layout: LoraLayout, flat: Float32Array, format: LoraFormat = 'peft',
-): (TensorToWrite & { name: string })[] {
-  if (flat.length !== layout.size) throw new Error(`LoRA vector has ${flat.length} values, the UNet's layout needs ${layout.size}`);
-  const out: (TensorToWrite & { name: string })[] = [];
-  for (const t of layout.tensors) {
-    const data = flat.slice(t.offset, t.offset + t.size);
-    out.push({ name: loraKey(t.module, t.part, format), dtype: 'F32', shape: [...t.shape], data });
-    if (format === 'kohya' && t.part === 'B')
-      out.push({ name: `${kohyaModule(t.module)}.alpha`, dtype: 'F32', shape: [], data: Float32Array.of(LORA_ALPHA) });
-  }
-  return out;
-}
-
-export type LoraSource = Pick<TensorSource, 'name' | 'keys' | 'info' | 'readFloat32'>;
-
-/** The format whose key for the first tensor the file holds. */
-export function detectLoraFormat(layout: LoraLayout, keys: readonly string[]): LoraFormat {
-  const have = new Set(keys);
-  const first = layout.tensors[0];
-  const found = LORA_FORMATS.find((f) => have.has(loraKey(first.module, first.part, f)));
-  if (!found)
-    throw new Error(
-      `not a LoRA for this UNet's w2w layout: none of ${LORA_FORMATS.map((f) => loraKey(first.module, first.part, f)).join(', ')} found`,
-    );
-  return found;
-}
-
-/**
- * The flat vector of a LoRA file in any LoraFormat. `scale` is the file's alpha/rank (its
- * adapter_config.json); kohya files carry an alpha per module instead (absent = rank, as kohya's loaders
- * read it). B is rescaled so the vector applies at LORA_SCALE.
- */
-export async function loraFromTensors(layout: LoraLayout, src: LoraSource, scale = LORA_SCALE): Promise<Float32Array> {
-  const keys = new Set(src.keys());
-  const format = detectLoraFormat(layout, [...keys]);
-  const used = new Set<string>();
-  const flat = new Float32Array(layout.size);
-  for (const t of layout.tensors) {
-    const key = loraKey(t.module, t.part, format);
-    used.add(key);
-    if (!keys.has(key)) throw new Error(`missing LoRA tensor ${key} in ${src.name}`);
-    const got = src.info(key).shape;
-    if (got.length !== 2 || got[0] !== t.shape[0] || got[1] !== t.shape[1])
-      throw new Error(`LoRA tensor ${key} in ${src.name} has shape [${got}], the w2w layout needs [${t.shape}]`);
-    const data = await src.readFloat32(key);
-    let s = 1;
-    if (t.part === 'B') {
-      let fileScale = scale;
-      if (format === 'kohya') {
-        const alphaKey = `${kohyaModule(t.module)}.alpha`;
-        used.add(alphaKey);
-        fileScale = keys.has(alphaKey) ? (await src.readFloat32(alphaKey))[0] / LORA_RANK : 1;
-      }
-      s = fileScale / LORA_SCALE;
-    }
-    for (let i = 0; i < t.size; i++) flat[t.offset + i] = data[i] * s;
-  }
-  const extra = [...keys].find((k) => !used.has(k));
-  if (extra !== undefined) throw new Error(`LoRA ${src.name} holds ${extra}, outside the w2w layout (to_q/to_v of attn1/attn2)`);
-  return flat;
 }
 
 /**

@@ -1,10 +1,13 @@
-// Identities out of and into the space: the official w2w `.pt` (coefficients), PEFT/diffusers
+// Identities out of and into the space: the official w2w `.pt` (coefficients), PEFT
 // (`unet/adapter_model.safetensors` + `unet/adapter_config.json`, keys as the official code writes them),
-// kohya (A1111/ComfyUI) and diffusers `unet.` LoRAs. Imports of weight files are projected onto the space
-// with the relative residual ‖θ − θ̂‖/‖θ‖ that the projection loses.
+// kohya (A1111/ComfyUI) and diffusers LoRAs. Every LoRA file applies at the w2w strength by its own
+// format's rule (lora-files.ts); the diffusers file states none (diffusers then takes alpha = rank), so √27
+// is folded into each of A and B. Imports of weight files are projected onto the space with the relative
+// residual ‖θ − θ̂‖/‖θ‖ that the projection loses.
 import { openSafetensors, writeSafetensors } from '../io/safetensors';
 import type { ByteSource } from '../io/source';
-import { LORA_ALPHA, LORA_RANK, LORA_SCALE, loraFromTensors, loraToTensors, type LoraLayout } from '../models/lora';
+import { LORA_ALPHA, LORA_RANK, type LoraLayout } from '../models/lora';
+import { loraToTensors, readLora, type AdapterScale, type LoraFormat, type LoraStrength } from '../models/lora-files';
 import { relativeResidual } from './math';
 import { openTensor, writeCoefficients } from './pt';
 import type { Space } from './space';
@@ -31,6 +34,18 @@ export function adapterConfig(): Record<string, unknown> {
   };
 }
 
+/** What A1111's and ComfyUI's LoRA browsers show (kohya `ss_*` fields and the SAI model spec). */
+function kohyaMetadata(name: string, k: number): Record<string, string> {
+  return {
+    ss_network_module: 'networks.lora', ss_network_dim: String(LORA_RANK), ss_network_alpha: String(LORA_ALPHA),
+    ss_base_model_version: 'sd_v1', ss_output_name: name,
+    'modelspec.sai_model_spec': '1.0.0', 'modelspec.architecture': 'stable-diffusion-v1/lora', 'modelspec.implementation': 'diffusers',
+    'modelspec.title': name, 'modelspec.trigger_phrase': 'sks person',
+    'modelspec.description': `weights2weights identity: ${k} coefficients of the w2w space (base realistic-vision-v51, SD 1.5); prompt with "sks person"`,
+    w2w_k: String(k),
+  };
+}
+
 export function exportIdentity(
   space: Space, layout: LoraLayout, coef: Float32Array, format: ExportFormat, opts: { fp16?: boolean; name?: string } = {},
 ): ExportedFile[] {
@@ -38,7 +53,9 @@ export function exportIdentity(
   if (format === 'w2w') return [{ path: 'w2wmodel.pt', bytes: writeCoefficients(coef) }];
   const theta = space.theta(coef);
   const dtype = opts.fp16 ? 'F16' : 'F32';
-  const tensors = (f: 'w2w' | 'kohya' | 'diffusers') => loraToTensors(layout, theta, f).map((t) => ({ ...t, dtype: t.shape.length ? dtype : 'F32' } as const));
+  const tensors = (f: LoraFormat, statedScale?: number) =>
+    loraToTensors(layout, theta, f, statedScale).map((t) => ({ ...t, dtype: t.shape.length ? dtype : 'F32' } as const));
+  const name = opts.name ?? 'w2w';
   switch (format) {
     case 'peft':
       return [
@@ -46,9 +63,10 @@ export function exportIdentity(
         { path: 'unet/adapter_config.json', bytes: new TextEncoder().encode(JSON.stringify(adapterConfig(), null, 2)) },
       ];
     case 'kohya':
-      return [{ path: `${opts.name ?? 'w2w'}.safetensors`, bytes: writeSafetensors(tensors('kohya'), { ss_network_dim: String(LORA_RANK), ss_network_alpha: String(LORA_ALPHA) }) }];
+      return [{ path: `${name}.safetensors`, bytes: writeSafetensors(tensors('kohya'), kohyaMetadata(name, coef.length)) }];
     case 'diffusers':
-      return [{ path: 'pytorch_lora_weights.safetensors', bytes: writeSafetensors(tensors('diffusers')) }];
+      // Keys every diffusers since 0.21 loads; no alpha stated, so alpha = rank = 1 and A, B carry √27 each.
+      return [{ path: 'pytorch_lora_weights.safetensors', bytes: writeSafetensors(tensors('diffusers-legacy', 1), { format: 'pt' }) }];
   }
 }
 
@@ -58,13 +76,15 @@ export interface Imported {
   /** ‖θ − θ̂‖/‖θ‖ with θ̂ = θ(coef); 0 for a w2w `.pt`, which holds coefficients. */
   readonly residual: number;
   readonly format: 'w2w' | 'lora';
+  /** A LoRA's strength as its file states it (the import applies it). */
+  readonly strength?: LoraStrength;
 }
 
 /**
- * A w2w `.pt` (coefficients, (1, k) or (k)) or a rank-1 to_q/to_v LoRA safetensors in any key convention.
- * `config` is an adapter_config.json beside a PEFT file (its lora_alpha / r scales B).
+ * A w2w `.pt` (coefficients, (1, k) or (k)) or a rank-1 to_q/to_v LoRA safetensors in any key convention,
+ * at the strength the file states. `config` is the adapter_config.json of a PEFT file (required for one).
  */
-export async function importIdentity(space: Space, layout: LoraLayout, src: ByteSource, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {
+export async function importIdentity(space: Space, layout: LoraLayout, src: ByteSource, config?: AdapterScale): Promise<Imported> {
   try {
     return await importFrom(space, layout, src, config);
   } catch (e) {
@@ -74,9 +94,12 @@ export async function importIdentity(space: Space, layout: LoraLayout, src: Byte
   }
 }
 
-async function importFrom(space: Space, layout: LoraLayout, src: ByteSource, config?: { lora_alpha?: number; r?: number }): Promise<Imported> {
+/** A zip (torch.save) or a bare pickle (the legacy torch.save format, which the torch reader refuses by name). */
+const isTorchFile = (head: Uint8Array) => (head[0] === 0x50 && head[1] === 0x4b) || (head[0] === 0x80 && head[1] <= 5);
+
+async function importFrom(space: Space, layout: LoraLayout, src: ByteSource, config?: AdapterScale): Promise<Imported> {
   const head = await src.read(0, Math.min(4, src.size));
-  if (head[0] === 0x50 && head[1] === 0x4b) {
+  if (isTorchFile(head)) {
     const t = await openTensor(src);
     const k = t.numel;
     if (!(t.shape.length === 1 || (t.shape.length === 2 && t.shape[0] === 1)))
@@ -86,9 +109,7 @@ async function importFrom(space: Space, layout: LoraLayout, src: ByteSource, con
     coef.set(await t.read());
     return { coef, residual: 0, format: 'w2w' };
   }
-  const file = await openSafetensors(src);
-  const scale = config?.lora_alpha !== undefined ? config.lora_alpha / (config.r ?? LORA_RANK) : LORA_SCALE;
-  const theta = await loraFromTensors(layout, file, scale);
+  const { flat: theta, strength } = await readLora(layout, await openSafetensors(src), config);
   const coef = space.coef(theta);
-  return { coef, residual: relativeResidual(theta, space.theta(coef)), format: 'lora' };
+  return { coef, residual: relativeResidual(theta, space.theta(coef)), format: 'lora', strength };
 }

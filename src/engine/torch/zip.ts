@@ -61,7 +61,7 @@ export class ZipArchive {
     if (eocd < 0) {
       const head = await src.read(0, Math.min(2, src.size));
       if (head[0] === 0x80 && head[1] <= 5)
-        fail('a bare pickle, not a zip archive: the legacy torch.save format (PyTorch < 1.6 or _use_new_zipfile_serialization=False) is not supported');
+        fail('a bare pickle, not a zip archive: the legacy torch.save format (PyTorch < 1.6 or _use_new_zipfile_serialization=False) is not supported; load it in PyTorch and torch.save it again');
       fail('not a zip archive (no end-of-central-directory record)');
     }
     let count = tv.getUint16(eocd + 10, true);

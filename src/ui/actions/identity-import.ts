@@ -1,6 +1,7 @@
 // Importing an identity from files the user picks: a w2w `.pt` (coefficients), a PEFT adapter
 // (adapter_model.safetensors with its adapter_config.json), a kohya or diffusers LoRA. The space worker
 // projects it onto the space; the page shows the relative residual, keeps it in the library, makes it current.
+import { describeStrength } from '../../engine/models/lora-files';
 import { getIdentity, setIdentity } from '../identity-store';
 import { spaceWorker } from '../workers';
 import { refreshLibrary } from './library';
@@ -45,8 +46,8 @@ export async function importIdentityFiles(files: readonly File[]): Promise<void>
     const text =
       r.format === 'w2w'
         ? `${weights.name}: w2w coefficients, read exactly (relative residual 0)`
-        : `${weights.name}: projected onto the space, relative residual ‖θ − θ̂‖/‖θ‖ = ${r.residual.toPrecision(3)}`;
-    const settings = { imported: { file: weights.name, config: config?.name, format: r.format, residual: r.residual } };
+        : `${weights.name}: LoRA strength ${describeStrength(r.strength!)}, projected onto the space, relative residual ‖θ − θ̂‖/‖θ‖ = ${r.residual.toPrecision(3)}`;
+    const settings = { imported: { file: weights.name, config: config?.name, format: r.format, residual: r.residual, strength: r.strength } };
     const rec = await spaceWorker().addIdentity({ name: weights.name.replace(WEIGHTS, ''), coef: r.coef, space: getIdentity().space?.id, settings });
     await refreshLibrary();
     setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
