@@ -1,5 +1,5 @@
-// The benchmark's results: types, the markdown table, and writing it into bench/RESULTS.md and the
-// README's Benchmark section (between marker comments, so the prose around it stays as written).
+// The benchmark's results: types, the markdown table, and writing it into bench/RESULTS.md and
+// docs/benchmark.md (between marker comments, so the prose around it stays as written).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -96,5 +96,5 @@ function replaceBetweenMarkers(file: string, body: string) {
 export function updateDocs(root: string, res: Results, table: string): void {
   const body = `${environment(res)}\n\n${table}`;
   replaceBetweenMarkers(path.join(root, 'bench/RESULTS.md'), body);
-  replaceBetweenMarkers(path.join(root, 'README.md'), body);
+  replaceBetweenMarkers(path.join(root, 'docs/benchmark.md'), body);
 }

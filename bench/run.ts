@@ -1,5 +1,5 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
-// its own child process. Writes bench/results.json and the table in bench/RESULTS.md and README.md.
+// its own child process. Writes bench/results.json and the table in bench/RESULTS.md and docs/benchmark.md.
 //   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
 //     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
 //     [--no-docs] [--torch-fp16-sd15]

@@ -23,7 +23,7 @@ async function main() {
   const [cmd, ...argv] = process.argv.slice(2);
   const run = cmd && COMMANDS[cmd];
   if (!run) {
-    console.error(`usage: npm run cli -- <${Object.keys(COMMANDS).join('|')}> [flags]  (see README.md)`);
+    console.error(`usage: npm run cli -- <${Object.keys(COMMANDS).join('|')}> [flags]  (see docs/cli.md)`);
     process.exit(2);
   }
   await run(argv);

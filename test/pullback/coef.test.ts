@@ -43,7 +43,7 @@ it('computes h at θ(pullback.coef) through the space', async () => {
   expect(jac.dim).toBe(48);
   const h = await jac.h();
   expect(relErr(h, await pb.readFloat32('pullback.h'))).toBeLessThan(1e-4);
-  // Unlike lora.flat (see README), θ(pullback.coef) is well conditioned: one float32 rounding step on every
+  // Unlike lora.flat (see docs/directions.md), θ(pullback.coef) is well conditioned: one float32 rounding step on every
   // 7th entry moves h by ~2e-6 relative, so the fixture's values are reproducible in float32.
   const theta = space.theta(coef).map((v, i) => (i % 7 ? v : Math.fround(v * (1 + 1e-7))));
   const nudged = await MidJacobian.latent(sd, point, theta).h();
