@@ -1,7 +1,7 @@
 // Label-free identity directions (pullback metric over the w2w coefficients) at the current identity,
 // with JᵀJ summed over points of the current generation settings' trajectory, and their cosines with
 // every labelled attribute direction.
-import { coefficientDirections, cosineTable, IDENTITY_FRACTIONS, trajectoryPoints } from '../src/engine/pullback/directions';
+import { coefficientDirections, cosineTable, IDENTITY_FRACTIONS, timestepsAt, trajectoryPoints } from '../src/engine/pullback/directions';
 import type { GenerateOptions } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import type { Space } from '../src/engine/space/space';
@@ -10,7 +10,7 @@ export interface DirectionsRequest {
   coef: Float32Array;
   gen: Omit<GenerateOptions, 'lora' | 'lora2' | 'onStep' | 'signal' | 'noise'>;
   n: number;
-  /** Timesteps of the trajectory to take points at; default IDENTITY_FRACTIONS of T (0.65·T and 0.45·T). */
+  /** Timesteps of the trajectory to take points at; default IDENTITY_FRACTIONS of T (timestepsAt: 650 and 450 for SD 1.5). */
   ts?: number[];
   /** Prompts whose trajectories give the points (JᵀJ summed over them); default the generation's prompt. */
   prompts?: string[];
@@ -37,8 +37,7 @@ export interface IdentityDirections {
 export async function identityDirections(
   sd: StableDiffusion, space: Space, r: DirectionsRequest, signal: AbortSignal, onIteration?: (i: number, residual: number) => void,
 ): Promise<IdentityDirections> {
-  const T = sd.scheduler(r.gen.steps ?? 50, r.gen.scheduler).timesteps[0];
-  const ts = r.ts ?? IDENTITY_FRACTIONS.map((f) => Math.round(f * T));
+  const ts = r.ts ?? timestepsAt(IDENTITY_FRACTIONS, sd.scheduler(1));
   const lora = await space.thetaAsync(r.coef);
   const points = [];
   for (const prompt of r.prompts?.length ? r.prompts : [r.gen.prompt])

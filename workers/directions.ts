@@ -1,7 +1,7 @@
 // Pullback directions in the engine worker (Park et al. 2023): image directions in x_t along a generated
 // image's trajectory, edited by moving x_t and denoising on; label-free identity directions in the w2w
 // coefficients, with their cosines against the space's labelled attribute directions.
-import { latentDirections, trajectoryPoints } from '../src/engine/pullback/directions';
+import { latentDirections, timestepsAt, trajectoryPoints } from '../src/engine/pullback/directions';
 import type { SubspaceResult } from '../src/engine/pullback/subspace';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate, type GenerateOptions } from '../src/engine/sd/pipeline';
@@ -47,14 +47,6 @@ export interface DirectionOptions {
 let latent: { gen: Generation; step: number; scale: number; vectors: Float64Array[] } | undefined;
 let identity: { coef: Float32Array; scale: number; vectors: Float32Array[] } | undefined;
 
-const timestepsOf = (sd: StableDiffusion, fractions: readonly number[]) => {
-  const T = sd.scheduler(1).alphasCumprod.length;
-  return fractions.map((f) => {
-    if (!(f > 0 && f < 1)) throw new Error(`directions: t must be a fraction of T in (0, 1), got ${f}`);
-    return Math.round(f * T);
-  });
-};
-
 const summary = (r: Pick<SubspaceResult, 'values' | 'iterations' | 'converged'>) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
 
 async function image(sd: StableDiffusion, o: GenerateOptions): Promise<Blob> {
@@ -77,7 +69,7 @@ export function directionsApi(ctx: EngineContext) {
     /** Top directions of ∂h/∂x_t where the image's trajectory passes t = fractions[0]·T. */
     async discoverImageDirections(gen: Generation, o: DirectionOptions): Promise<LatentDirectionsResult> {
       const sd = ctx.sd();
-      const [t] = timestepsOf(sd, o.fractions);
+      const [t] = timestepsAt(o.fractions, sd.scheduler(1));
       const { steps, points } = await trajectoryPoints(sd, gen, [t]);
       const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
       const x = points[0].sample.data as Float32Array;
@@ -100,7 +92,7 @@ export function directionsApi(ctx: EngineContext) {
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
-      const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsOf(sd, o.fractions), prompts, seed: o.seed }, new AbortController().signal);
+      const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsAt(o.fractions, sd.scheduler(1)), prompts, seed: o.seed }, new AbortController().signal);
       identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
       return { ...summary(r), timesteps: r.timesteps, names: r.names, cosines: r.cosines, scale: r.unit };
     },

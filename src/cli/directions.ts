@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../engine/io/safetensors';
 import { openPath } from '../engine/io/source-node';
-import { coefficientDirections, cosineTable, EDIT_FRACTION, IDENTITY_DIMS, latentDirections, trajectoryPoints } from '../engine/pullback/directions';
+import { coefficientDirections, cosineTable, EDIT_FRACTION, IDENTITY_DIMS, latentDirections, timestepsAt, trajectoryPoints } from '../engine/pullback/directions';
 import type { PullbackPoint } from '../engine/pullback/jacobian';
 import type { SubspaceOptions, SubspaceResult } from '../engine/pullback/subspace';
 import { f32 } from '../engine/runtime/tensor';
@@ -50,8 +50,9 @@ async function points(sd: StableDiffusion, f: Flags, inputs: SafetensorsFile | n
       : await sd.encodePrompts([prompts[0]]);
     return [{ sample: f32(x.shape, await inputs.readFloat32('pullback.x_t')), timestep: Number(t[0]), text }];
   }
-  const T = sd.scheduler(1).alphasCumprod.length;
-  const ts = list(f, 't').length ? list(f, 't').map(Number) : [Math.round(EDIT_FRACTION * T)];
+  const scheduler = sd.scheduler(1);
+  const T = scheduler.alphasCumprod.length;
+  const ts = list(f, 't').length ? list(f, 't').map(Number) : timestepsAt([EDIT_FRACTION], scheduler);
   for (const t of ts) if (!Number.isInteger(t) || t < 0 || t >= T) throw new Error(`--t must be an integer timestep in 0..${T - 1}, got ${t}`);
   const out: PullbackPoint[] = [];
   for (const prompt of prompts) {

@@ -9,7 +9,7 @@ import { MidJacobian, type PullbackPoint } from './jacobian';
 import { dot, norm, type Vec } from './linalg';
 import { blockSize, topEigen, type SubspaceOptions, type SubspaceResult } from './subspace';
 
-export { EDIT_FRACTION, IDENTITY_FRACTIONS } from './fractions';
+export { EDIT_FRACTION, IDENTITY_FRACTIONS, timestepsAt } from './fractions';
 
 /** The first evaluation whose timestep is ≤ t (the trajectory passes t there). */
 export function stepAt(timesteps: readonly number[], t: number): number {

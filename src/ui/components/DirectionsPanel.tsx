@@ -1,6 +1,7 @@
 // Label-free identity sliders: the top right-singular vectors of ∂h/∂c (UNet mid-block over the w2w
 // coefficients) at the current identity, with the labelled attributes they resemble most.
 import { useState } from 'react';
+import { IDENTITY_FRACTIONS } from '../../engine/pullback/fractions';
 import { discoverDirections } from '../actions/space';
 import { setIdentity, useIdentity } from '../identity-store';
 import { useApp } from '../store';
@@ -17,8 +18,9 @@ export function DirectionsPanel() {
     <section aria-labelledby="free-h" className="panel">
       <h2 id="free-h">Discovered directions</h2>
       <p className="hint">
-        Directions the UNet is most sensitive to at this identity (pullback metric, no labels), along the current prompt's
-        trajectory at t ≈ 0.65 T.
+        Directions the UNet is most sensitive to at this identity (pullback metric, no labels), summed over the current
+        prompt's trajectory at t = {IDENTITY_FRACTIONS.map((f) => `${f}·T`).join(' and ')} (T = the scheduler's training
+        timesteps, 1000 for SD 1.5).
       </p>
       <div className="row">
         <NumberField label="Directions" value={n} min={1} max={10} step={1} onChange={setN} />
