@@ -1,5 +1,5 @@
 // Display helpers: sizes, speeds, durations.
-import { formatBytes } from '../engine/space/kv';
+import { formatBytes } from '../engine/io/format-bytes';
 
 export { formatBytes };
 

@@ -1,5 +1,5 @@
-// Image tensors ↔ 8-bit RGBA pixels, as diffusers' postprocess does ((x/2 + 0.5) clamped, × 255, rounded).
-import { f32, type HostTensor } from '../runtime/tensor';
+// Image tensors → 8-bit RGBA pixels, as diffusers' postprocess does ((x/2 + 0.5) clamped, × 255, rounded).
+import type { HostTensor } from '../runtime/tensor';
 
 export interface Rgba {
   width: number;
@@ -20,12 +20,4 @@ export function tensorToRgba(t: HostTensor): Rgba {
     data[i * 4 + 3] = 255;
   }
   return { width, height, data };
-}
-
-/** RGBA pixels → [1, 3, H, W] in [−1, 1] (alpha ignored). */
-export function rgbaToTensor(img: Rgba): HostTensor {
-  const plane = img.width * img.height;
-  const out = new Float32Array(3 * plane);
-  for (let i = 0; i < plane; i++) for (let k = 0; k < 3; k++) out[k * plane + i] = (img.data[i * 4 + k] / 255) * 2 - 1;
-  return f32([1, 3, img.height, img.width], out);
 }

@@ -5,7 +5,6 @@ import { folderFromFiles, folderFromUrl } from '../io/model-folder';
 import type { UrlOptions } from '../io/source';
 
 export const SPACE_FILES = ['mean.pt', 'std.pt', 'V.pt', 'identity_df.pt', 'weight_dimensions.pt'] as const;
-export const HUB_SPACE = { repo: 'snap-research/weights2weights', folder: 'files' } as const;
 
 export interface SpaceFolder extends Pick<ModelFolder, 'describe' | 'source'> {
   /** File names in the folder, when the folder can be listed. */

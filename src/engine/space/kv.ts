@@ -26,6 +26,3 @@ export function isQuotaError(e: unknown): boolean {
   const err = e as { name?: string; message?: string; inner?: unknown } | null;
   return !!err && (err.name === 'QuotaExceededError' || /quota/i.test(err.message ?? ''));
 }
-
-export const formatBytes = (n: number): string =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;

@@ -2,9 +2,10 @@
 // A store is complete or absent: chunks go under a fresh generation prefix and the manifest, written
 // last, is what makes them visible; on any failure what was written is deleted (the previous generation,
 // if any, stays intact) and a quota failure reports the bytes needed.
+import { formatBytes } from '../io/format-bytes';
 import { float32ToHalf, halfToFloat32 } from '../io/half';
 import { allocBlocks, BlockWriter, type RowBlocks } from '../io/row-blocks';
-import { formatBytes, isQuotaError, type KeyValue } from './kv';
+import { isQuotaError, type KeyValue } from './kv';
 import { Space, type SpaceData } from './space';
 
 /** Bumped whenever the stored layout changes; older stores read as absent. */

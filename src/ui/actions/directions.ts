@@ -2,12 +2,11 @@
 // are debounced and rendered one at a time (the latest value wins).
 import type { Generation } from '../../../workers/directions';
 import { getDirections, setDirections, type SliderSet } from '../directions-store';
+import { errorMessage } from '../errors';
 import { getIdentity } from '../identity-store';
 import { getApp, type GalleryItem } from '../store';
 import { engineWorker } from '../workers';
 import { baseCoef, setIdentityCoef } from './space';
-
-const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
 const generation = (g: GalleryItem): Generation => ({
   ...g.settings, lora: g.loras?.lora ?? null, lora2: g.loras?.lora2 ?? null, switchAt: g.loras?.switchAt ?? 1000,
@@ -26,7 +25,7 @@ export async function discoverImageDirections(): Promise<void> {
     dropPreviews(getDirections().image);
     setDirections({ imagePhase: 'idle', image: { ...r, ...sliders(r.values.length), itemId: item.id, caption: item.identity } });
   } catch (e) {
-    setDirections({ imagePhase: 'error', imageError: message(e) });
+    setDirections({ imagePhase: 'error', imageError: errorMessage(e) });
   }
 }
 
@@ -43,7 +42,7 @@ export async function discoverIdentityDirections(): Promise<void> {
     dropPreviews(getDirections().identity);
     setDirections({ identityPhase: 'idle', identity: { ...r, ...sliders(r.values.length), name: identity.name, coefs: new Array(r.values.length).fill(undefined) } });
   } catch (e) {
-    setDirections({ identityPhase: 'error', identityError: message(e) });
+    setDirections({ identityPhase: 'error', identityError: errorMessage(e) });
   }
 }
 
@@ -60,7 +59,7 @@ async function drain(): Promise<void> {
   if (busy) return;
   busy = true;
   setDirections({ rendering: true });
-  while (queue.length) await queue.shift()!().catch((e) => setDirections({ imageError: message(e) }));
+  while (queue.length) await queue.shift()!().catch((e) => setDirections({ imageError: errorMessage(e) }));
   busy = false;
   setDirections({ rendering: false });
 }

@@ -1,5 +1,6 @@
 // Export the current identity (with its edits) as files the browser downloads.
 import type { ExportFormat } from '../../engine/space/transfer';
+import { errorMessage } from '../errors';
 import { spaceWorker } from '../workers';
 import { editedIdentity } from './space';
 
@@ -23,6 +24,6 @@ export async function exportIdentity(format: ExportFormat, fp16: boolean): Promi
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     return { files };
   } catch (e) {
-    return { files: [], error: (e as Error).message };
+    return { files: [], error: errorMessage(e) };
   }
 }

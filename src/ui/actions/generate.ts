@@ -1,5 +1,6 @@
 // Text to image in the engine worker, with a live preview per step; results go to the gallery.
 import type { StepPreview } from '../../../workers/engine.worker';
+import { errorMessage, isCancelled } from '../errors';
 import { getApp, setApp, type GalleryItem } from '../store';
 import { Comlink, engineWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
@@ -37,8 +38,7 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
     setApp((s) => ({ gallery: [item, ...s.gallery] }));
     return item;
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    setApp({ genError: /abort/i.test(msg) ? 'cancelled' : msg });
+    setApp({ genError: isCancelled(e) ? 'cancelled' : errorMessage(e) });
   } finally {
     setApp({ generating: false });
   }

@@ -2,6 +2,7 @@
 // (adapter_model.safetensors with its adapter_config.json), a kohya or diffusers LoRA. The space worker
 // projects it onto the space; the page shows the relative residual, keeps it in the library, makes it current.
 import { describeStrength } from '../../engine/models/lora-files';
+import { errorMessage } from '../errors';
 import { getIdentity, setIdentity } from '../identity-store';
 import { spaceWorker } from '../workers';
 import { refreshLibrary } from './library';
@@ -53,6 +54,6 @@ export async function importIdentityFiles(files: readonly File[]): Promise<void>
     setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
     setIdentity({ importNote: { file: label, text } });
   } catch (e) {
-    setIdentity({ importNote: { file: label, text: (e as Error)?.message ?? String(e), error: true } });
+    setIdentity({ importNote: { file: label, text: errorMessage(e), error: true } });
   }
 }

@@ -4,6 +4,7 @@ import type { StepInfo } from '../../engine/invert/index';
 import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/invert';
 import type { Rgba } from '../../engine/sd/image';
 import { viewCropToPhoto } from '../crop';
+import { errorMessage } from '../errors';
 import { getIdentity } from '../identity-store';
 import { getInvert, setInvert, type InvertState } from '../invert-store';
 import { getApp } from '../store';
@@ -11,8 +12,6 @@ import { Comlink, engineWorker, spaceWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
 import { refreshLibrary } from './library';
 import { setIdentityCoef } from './space';
-
-const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
 /** The mask layer's canvas (MaskEditor registers it): its pixels are the brush mask at the view's size. */
 let maskCanvas: HTMLCanvasElement | null = null;
@@ -47,7 +46,7 @@ export async function openPhoto(file: File): Promise<void> {
     clearMask();
     setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop' }));
   } catch (e) {
-    setInvert({ error: message(e) });
+    setInvert({ error: errorMessage(e) });
   }
 }
 
@@ -58,7 +57,7 @@ export async function openMaskFile(file: File): Promise<void> {
     paintLayer(layer);
     setInvert({ notes, mode: 'brush' });
   } catch (e) {
-    setInvert({ error: message(e) });
+    setInvert({ error: errorMessage(e) });
   }
 }
 
@@ -114,7 +113,7 @@ async function track(run: () => Promise<InversionOutcome>): Promise<void> {
     setInvert({ phase: 'saving' });
     await saveResult(out);
   } catch (e) {
-    setInvert({ phase: 'error', error: message(e), pending: await engineWorker().pendingInversion().catch(() => null) ?? undefined });
+    setInvert({ phase: 'error', error: errorMessage(e), pending: await engineWorker().pendingInversion().catch(() => null) ?? undefined });
   }
 }
 
@@ -144,7 +143,7 @@ export async function checkPending(): Promise<void> {
     const pending: PendingInversion | null = await engineWorker().pendingInversion();
     if (getInvert().phase === 'idle') setInvert({ pending: pending ?? undefined });
   } catch (e) {
-    setInvert({ error: message(e) });
+    setInvert({ error: errorMessage(e) });
   }
 }
 

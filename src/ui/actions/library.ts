@@ -1,17 +1,16 @@
 // The identity library (IndexedDB, in the space worker): save, rename, delete, duplicate, load.
+import { errorMessage } from '../errors';
 import { getIdentity, setIdentity } from '../identity-store';
 import { getApp } from '../store';
 import { spaceWorker } from '../workers';
 import { editedIdentity, setIdentityCoef } from './space';
-
-const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
 async function guard(f: () => Promise<unknown>): Promise<void> {
   try {
     await f();
     setIdentity({ libraryError: undefined });
   } catch (e) {
-    setIdentity({ libraryError: message(e) });
+    setIdentity({ libraryError: errorMessage(e) });
   }
   await refreshLibrary();
 }
@@ -20,7 +19,7 @@ export async function refreshLibrary(): Promise<void> {
   try {
     setIdentity({ library: await spaceWorker().listIdentities() });
   } catch (e) {
-    setIdentity({ libraryError: message(e) });
+    setIdentity({ libraryError: errorMessage(e) });
   }
 }
 

@@ -2,13 +2,12 @@
 // clearing; sampling (with the nearest training identities) and edits.
 import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
+import { errorMessage } from '../errors';
 import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
 import { getApp } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
 import type { IdentityInput } from './generate';
 import { refreshLibrary } from './library';
-
-const message = (e: unknown) => (e as Error)?.message ?? String(e);
 
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
 const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
@@ -31,7 +30,7 @@ export async function refreshSpaceStorage(): Promise<void> {
     const e = await spaceWorker().estimate();
     setIdentity({ spaceStorage: { bytes: e.spaces.reduce((s, x) => s + x.bytes, 0) } });
   } catch (e) {
-    setIdentity({ spaceError: message(e) });
+    setIdentity({ spaceError: errorMessage(e) });
   }
 }
 
@@ -42,7 +41,7 @@ export async function clearSpace(): Promise<void> {
     await engineWorker().setSpace(null);
     setIdentity({ space: undefined, spacePhase: 'none', spaceError: undefined, spaceProgress: undefined, pcStats: undefined, identity: undefined, ...UNEDITED });
   } catch (e) {
-    setIdentity({ spaceError: message(e) });
+    setIdentity({ spaceError: errorMessage(e) });
   }
   await refreshSpaceStorage();
 }
@@ -55,7 +54,7 @@ export async function restoreSpace(): Promise<void> {
     const s = await spaceWorker().restore();
     if (s) await ready(s);
   } catch (e) {
-    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+    setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }
   await refreshLibrary();
 }
@@ -68,7 +67,7 @@ export async function importSpace(opts: { k?: number; fp16?: boolean } = {}): Pr
     const { hub, space } = getApp().sources;
     await ready(await spaceWorker().importFromHub(hub, splitRepoPath(space), opts, progress));
   } catch (e) {
-    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+    setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }
 }
 
@@ -77,7 +76,7 @@ export async function importSpaceFiles(files: Map<string, File>, name: string, o
   try {
     await ready(await spaceWorker().importFromFiles(files, name, opts, progress));
   } catch (e) {
-    setIdentity({ spacePhase: 'error', spaceError: message(e) });
+    setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }
 }
 
@@ -93,7 +92,7 @@ export function setIdentityCoef(identity: Identity): void {
   spaceWorker()
     .nearest(identity.coef, NEAREST)
     .then((nearest) => getIdentity().identity === identity && setIdentity({ nearest }))
-    .catch((e: unknown) => setIdentity({ spaceError: message(e) }));
+    .catch((e: unknown) => setIdentity({ spaceError: errorMessage(e) }));
 }
 
 const NEAREST = 5; // neighbours shown
@@ -131,7 +130,7 @@ export async function discoverDirections(n: number): Promise<void> {
       freeStatus: `${free.vectors.length} directions, ${free.iterations} iterations${free.converged ? '' : ' (not converged)'}`,
     });
   } catch (e) {
-    setIdentity({ freeStatus: undefined, spaceError: message(e) });
+    setIdentity({ freeStatus: undefined, spaceError: errorMessage(e) });
   }
 }
 
