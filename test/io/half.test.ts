@@ -2,8 +2,31 @@ import { describe, expect, it } from 'vitest';
 import { f16ToF32, f32ToF16 } from '../../src/engine/graph/dtype';
 import { bfloat16ToFloat32, float32ToHalf, halfToFloat32 } from '../../src/engine/io/half';
 
+/**
+ * The nearest half by value, ties to the even bit pattern: a binary search over the finite halves' values
+ * (f16ToF32: arithmetic, not bit manipulation), independent of the rounding code under test. Past the
+ * largest finite half (65504) the next step would be 2^16, so 65520 and above round to infinity.
+ */
+function nearestHalf(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  const value = (h: number) => (h === 0x7c00 ? 2 ** 16 : f16ToF32(h));
+  if (a >= 2 ** 16) return sign | 0x7c00;
+  let lo = 0;
+  let hi = 0x7c00; // value(lo) ≤ a < value(hi)
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (value(mid) <= a) lo = mid;
+    else hi = mid;
+  }
+  const down = a - value(lo);
+  const up = value(hi) - a;
+  return sign | (down < up || (down === up && lo % 2 === 0) ? lo : hi);
+}
+
 describe('half conversions', () => {
-  it('float32ToHalf is bit-identical to graph/dtype f32ToF16', () => {
+  it('float32ToHalf is bit-identical to graph/dtype f32ToF16, and both round to the nearest half', () => {
     const special = [0, -0, 1, -1, 65504, 65519.99, 65520, 1e6, -1e6, 2 ** -24, 2 ** -25, 2 ** -25 * 1.0001, 3 * 2 ** -26,
       2 ** -14, 2 ** -14 - 2 ** -25, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 1e-10, Infinity, -Infinity, NaN, 0.1, 1 / 3];
     const bits = new Uint32Array(200_000 + special.length);
@@ -17,6 +40,13 @@ describe('half conversions', () => {
     f.set(special, 200_000);
     const got = float32ToHalf(f);
     for (let i = 0; i < f.length; i++) if (got[i] !== f32ToF16(f[i])) expect.fail(`${f[i]}: ${got[i]} vs ${f32ToF16(f[i])}`);
+    const nan = (h: number) => (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+    for (let i = 0; i < f.length; i++) {
+      const want = nearestHalf(f[i]);
+      if (got[i] !== want && !(nan(got[i]) && nan(want))) expect.fail(`${f[i]}: ${got[i]}, nearest half ${want}`);
+    }
+    expect([65504, 65519.99, 65520, 2 ** -25, 3 * 2 ** -26, 1 + 2 ** -11, 1 + 3 * 2 ** -11].map(f32ToF16))
+      .toEqual([0x7bff, 0x7bff, 0x7c00, 0x0000, 0x0001, 0x3c00, 0x3c02]);
   });
 
   it('halfToFloat32 matches f16ToF32 for all 65536 patterns', () => {

@@ -26,28 +26,33 @@ export const numel = (shape: readonly number[]): number => shape.reduce((a, b) =
 /** float32 → IEEE half, round to nearest even. */
 export function f32ToF16(x: number): number {
   const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
   f[0] = x;
-  const bits = u[0];
+  return halfFromBits(new Uint32Array(f.buffer)[0]);
+}
+
+/** float32 bits → IEEE half bits, round to nearest even (overflow → ±inf, NaN stays NaN). */
+export function halfFromBits(bits: number): number {
   const sign = (bits >>> 16) & 0x8000;
   const exp = (bits >>> 23) & 0xff;
   let mant = bits & 0x7fffff;
   if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
+  const e = exp - 112; // rebias 127 → 15
   if (e >= 0x1f) return sign | 0x7c00;
   if (e <= 0) {
+    // Subnormal half (or zero): shift the implicit 1 in and round what falls off.
     if (e < -10) return sign;
     mant |= 0x800000;
     const shift = 14 - e;
     let half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && half & 1)) half++;
     return sign | half;
   }
   let half = (e << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  // A carry out of the mantissa correctly bumps the exponent (up to inf).
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return sign | half;
 }
 

@@ -39,6 +39,28 @@ export interface UNetConfig {
   timeEmbedDim: number;
 }
 
+/** Allowed entries of a `*_block_types` list, and what the error says about any other (default: the list). */
+interface BlockTypes<T extends string> {
+  known: readonly T[];
+  why?: string;
+}
+
+/**
+ * down_block_types and up_block_types: every entry known (down checked before up), then one entry per
+ * block_out_channels entry (n).
+ */
+function blockTypes<D extends string, U extends string>(c: ConfigFields, n: number, down: BlockTypes<D>, up: BlockTypes<U>): { down: D[]; up: U[] } {
+  const checked = <T extends string>(key: string, { known, why = `known: ${known.join(', ')}` }: BlockTypes<T>): T[] => {
+    const list = c.strList(key);
+    for (const t of list) if (!(known as readonly string[]).includes(t)) throw c.unsupported(key, why, t);
+    return list as T[];
+  };
+  const types = { down: checked('down_block_types', down), up: checked('up_block_types', up) };
+  for (const [key, list] of [['down_block_types', types.down], ['up_block_types', types.up]] as const)
+    if (list.length !== n) throw c.invalid(key, `a list of ${n} (one per block_out_channels entry)`);
+  return types;
+}
+
 export function parseUNetConfig(json: unknown, file = 'unet/config.json'): UNetConfig {
   const c = ConfigFields.of(json, file);
   c.only('_class_name', ['UNet2DConditionModel'], 'expected UNet2DConditionModel');
@@ -72,15 +94,9 @@ export function parseUNetConfig(json: unknown, file = 'unet/config.json'): UNetC
 
   const blockOutChannels = c.intList('block_out_channels');
   const n = blockOutChannels.length;
-  const downBlockTypes = c.strList('down_block_types');
-  const upBlockTypes = c.strList('up_block_types');
-  for (const t of downBlockTypes)
-    if (t !== 'CrossAttnDownBlock2D' && t !== 'DownBlock2D')
-      throw c.unsupported('down_block_types', 'known: CrossAttnDownBlock2D, DownBlock2D', t);
-  for (const t of upBlockTypes)
-    if (t !== 'UpBlock2D' && t !== 'CrossAttnUpBlock2D') throw c.unsupported('up_block_types', 'known: UpBlock2D, CrossAttnUpBlock2D', t);
-  if (downBlockTypes.length !== n) throw c.invalid('down_block_types', `a list of ${n} (one per block_out_channels entry)`);
-  if (upBlockTypes.length !== n) throw c.invalid('up_block_types', `a list of ${n} (one per block_out_channels entry)`);
+  const { down: downBlockTypes, up: upBlockTypes } = blockTypes<DownBlockType, UpBlockType>(c, n,
+    { known: ['CrossAttnDownBlock2D', 'DownBlock2D'] },
+    { known: ['UpBlock2D', 'CrossAttnUpBlock2D'] });
 
   const crossAttentionDims = c.perBlock('cross_attention_dim', n);
   if (crossAttentionDims.some((d) => d !== crossAttentionDims[0]))
@@ -114,8 +130,8 @@ export function parseUNetConfig(json: unknown, file = 'unet/config.json'): UNetC
     outChannels: c.int('out_channels', 4, 1),
     blockOutChannels,
     layersPerBlock: layers[0],
-    downBlockTypes: downBlockTypes as DownBlockType[],
-    upBlockTypes: upBlockTypes as UpBlockType[],
+    downBlockTypes,
+    upBlockTypes,
     midBlockType: 'UNetMidBlock2DCrossAttn',
     heads,
     crossAttentionDim,
@@ -163,12 +179,9 @@ export function parseVaeConfig(json: unknown, file = 'vae/config.json'): VaeConf
   c.only('latents_std', [], 'per-channel latent normalization is not applied');
   const blockOutChannels = c.intList('block_out_channels');
   const n = blockOutChannels.length;
-  const down = c.strList('down_block_types');
-  const up = c.strList('up_block_types');
-  for (const t of down) if (t !== 'DownEncoderBlock2D') throw c.unsupported('down_block_types', 'only DownEncoderBlock2D is built', t);
-  for (const t of up) if (t !== 'UpDecoderBlock2D') throw c.unsupported('up_block_types', 'only UpDecoderBlock2D is built', t);
-  if (down.length !== n) throw c.invalid('down_block_types', `a list of ${n} (one per block_out_channels entry)`);
-  if (up.length !== n) throw c.invalid('up_block_types', `a list of ${n} (one per block_out_channels entry)`);
+  const { down, up } = blockTypes(c, n,
+    { known: ['DownEncoderBlock2D'], why: 'only DownEncoderBlock2D is built' },
+    { known: ['UpDecoderBlock2D'], why: 'only UpDecoderBlock2D is built' });
   const normNumGroups = c.int('norm_num_groups', 32, 1);
   if (blockOutChannels.some((ch) => ch % normNumGroups)) throw c.invalid('block_out_channels', `multiples of norm_num_groups ${normNumGroups}`);
   const scalingFactor = c.num('scaling_factor', 0.18215);
@@ -183,8 +196,8 @@ export function parseVaeConfig(json: unknown, file = 'vae/config.json'): VaeConf
     normNumGroups,
     scalingFactor,
     actFn: 'silu',
-    downBlockTypes: down as 'DownEncoderBlock2D'[],
-    upBlockTypes: up as 'UpDecoderBlock2D'[],
+    downBlockTypes: down,
+    upBlockTypes: up,
     useQuantConv: c.bool('use_quant_conv', true),
     usePostQuantConv: c.bool('use_post_quant_conv', true),
     midBlockAddAttention: c.bool('mid_block_add_attention', true),

@@ -1,44 +1,27 @@
 // diffusers 0.21 DDIMScheduler with eta = 0 (deterministic): predict x0, then move it to the previous
 // timestep along the predicted noise. Arithmetic is float32 in PyTorch's op order.
 
-import { computeAlphasCumprod } from './betas';
 import { checkSameLength, f32, sqrtAlphas, type Scheduler } from './scheduler';
 import type { SchedulerSettings } from './settings';
+import { SpacedScheduler } from './spaced';
 import { spacedTimesteps } from './timesteps';
 
-export class DdimScheduler implements Scheduler {
+export class DdimScheduler extends SpacedScheduler implements Scheduler {
   readonly name = 'ddim' as const;
   readonly timesteps: readonly number[];
-  readonly initNoiseSigma = 1;
-  readonly alphasCumprod: Float32Array;
-  private readonly finalAlphaCumprod: number;
-  /** diffusers' step to the previous timestep, N // steps, whatever the spacing. */
-  private readonly stride: number;
 
-  constructor(
-    private readonly settings: SchedulerSettings,
-    readonly numInferenceSteps: number,
-  ) {
-    this.alphasCumprod = computeAlphasCumprod(settings);
-    this.finalAlphaCumprod = settings.setAlphaToOne ? 1 : this.alphasCumprod[0];
-    this.stride = Math.floor(settings.numTrainTimesteps / numInferenceSteps);
+  constructor(settings: SchedulerSettings, numInferenceSteps: number) {
+    super(settings, numInferenceSteps);
     this.timesteps = spacedTimesteps(settings, numInferenceSteps).reverse();
   }
 
   /** DDIM with eta = 0 keeps no state between steps. */
   reset(): void {}
 
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
-  }
-
   step(modelOutput: Float32Array, t: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'DDIM model output');
-    const n = this.settings.numTrainTimesteps;
-    if (!Number.isInteger(t) || t < 0 || t >= n) throw new Error(`DDIM: timestep ${t} outside 0..${n - 1}`);
-    const prevT = t - this.stride;
-    const alphaPrev = prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod;
-    const { sqrtAlpha, sqrtBeta } = sqrtAlphas(this.alphasCumprod[t]);
+    const { alphaT, alphaPrev } = this.alphaPair(t, t - this.stride, 'DDIM');
+    const { sqrtAlpha, sqrtBeta } = sqrtAlphas(alphaT);
     const sqrtAlphaPrev = f32(Math.sqrt(alphaPrev));
     // √(1 − ᾱ_prev − σ²) with σ = 0 for eta = 0.
     const directionCoeff = f32(Math.sqrt(f32(1 - alphaPrev)));

@@ -2,36 +2,26 @@
 // linear multistep method over the last four noise predictions, whose second evaluation re-runs
 // the first timestep to form a second-order start. Arithmetic is float32 in PyTorch's op order.
 
-import { computeAlphasCumprod } from './betas';
 import { checkSameLength, f32, sqrtAlphas, type Scheduler } from './scheduler';
 import type { SchedulerSettings } from './settings';
+import { SpacedScheduler } from './spaced';
 import { spacedTimesteps } from './timesteps';
 
 const ONE_SIXTH = f32(1 / 6);
 const ONE_THIRD = f32(1 / 3);
 const ONE_24TH = f32(1 / 24);
 
-export class PndmScheduler implements Scheduler {
+export class PndmScheduler extends SpacedScheduler implements Scheduler {
   readonly name = 'pndm' as const;
   readonly timesteps: readonly number[];
-  readonly initNoiseSigma = 1;
-  readonly alphasCumprod: Float32Array;
-  private readonly finalAlphaCumprod: number;
   private readonly prkTimesteps: readonly number[];
-  /** diffusers' step to the previous timestep, N // steps, whatever the spacing. */
-  private readonly stride: number;
   private counter = 0;
   private ets: Float32Array[] = [];
   private curSample: Float32Array | null = null;
   private curModelOutput: Float32Array | null = null;
 
-  constructor(
-    private readonly settings: SchedulerSettings,
-    readonly numInferenceSteps: number,
-  ) {
-    this.alphasCumprod = computeAlphasCumprod(settings);
-    this.finalAlphaCumprod = settings.setAlphaToOne ? 1 : this.alphasCumprod[0];
-    this.stride = Math.floor(settings.numTrainTimesteps / numInferenceSteps);
+  constructor(settings: SchedulerSettings, numInferenceSteps: number) {
+    super(settings, numInferenceSteps);
     const base = spacedTimesteps(settings, numInferenceSteps);
     if (settings.skipPrkSteps) {
       this.prkTimesteps = [];
@@ -51,10 +41,6 @@ export class PndmScheduler implements Scheduler {
     this.ets = [];
     this.curSample = null;
     this.curModelOutput = null;
-  }
-
-  scaleModelInput(sample: Float32Array): Float32Array {
-    return sample;
   }
 
   step(modelOutput: Float32Array, t: number, sample: Float32Array): Float32Array {
@@ -120,10 +106,7 @@ export class PndmScheduler implements Scheduler {
 
   /** PNDM paper eq. (9): x_{t−δ} from x_t and the (combined) noise prediction. */
   private prevSample(sample: Float32Array, t: number, prevT: number, modelOutput: Float32Array): Float32Array {
-    const n = this.settings.numTrainTimesteps;
-    if (!Number.isInteger(t) || t < 0 || t >= n) throw new Error(`PNDM: timestep ${t} outside 0..${n - 1}`);
-    const alphaT = this.alphasCumprod[t];
-    const alphaPrev = prevT >= 0 ? this.alphasCumprod[prevT] : this.finalAlphaCumprod;
+    const { alphaT, alphaPrev } = this.alphaPair(t, prevT, 'PNDM');
     const betaT = f32(1 - alphaT);
     const betaPrev = f32(1 - alphaPrev);
     let eps = modelOutput;
