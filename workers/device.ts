@@ -4,6 +4,7 @@
 // worker and resumes the job (src/ui/actions/device.ts). A fresh worker rather than new sessions in this one:
 // onnxruntime-web 1.30 does make a new device once every session on the old one is released, but only by an
 // undocumented rule, and a loss mid-call can leave its wasm instance half-way through a run.
+import { trackGpuBuffers, type GpuMemoryReport } from '../src/engine/runtime/gpu-accounting';
 import { webgpuDevice, type GpuDeviceLike } from '../src/engine/runtime/web';
 
 /** The prefix of every error a device loss turns into (the page recognizes it). */
@@ -14,6 +15,7 @@ let lostReason: string | undefined;
 let notifyPage: ((reason: string) => void) | undefined;
 let dropModel: (() => void) | undefined;
 let testHooks = false;
+let gpuMemory: (() => GpuMemoryReport) | undefined;
 // Calls in flight, and what waits for none to be (a session is not released in the middle of its run).
 let active = 0;
 const idle: (() => void)[] = [];
@@ -31,6 +33,12 @@ export async function watchDevice(): Promise<void> {
   if (!device || device === watched) return;
   watched = device;
   void device.lost.then((info) => declareLost(`${info.reason}: ${info.message}`));
+  if (testHooks) trackMemory();
+}
+
+/** Counts the device's buffers by purpose from now on (test hooks only: it wraps createBuffer). */
+function trackMemory(): void {
+  if (watched) gpuMemory = trackGpuBuffers(watched as unknown as Parameters<typeof trackGpuBuffers>[0]);
 }
 
 /** Why the device was lost, if it was. */
@@ -87,6 +95,14 @@ export const deviceApi = {
 
   enableTestHooks(): void {
     testHooks = true;
+    trackMemory();
+  },
+
+  /** Test only: live GPU buffer bytes by purpose (weights per file, everything else onnxruntime holds). */
+  gpuMemoryForTest(): GpuMemoryReport {
+    if (!testHooks) throw new Error('test hooks are off (the page enables them with ?testHooks=1)');
+    if (!gpuMemory) throw new Error('no WebGPU session yet: no GPU memory to report');
+    return gpuMemory();
   },
 
   /** Test only: destroys the WebGPU sessions' device, as a driver reset would take it away. */

@@ -5,7 +5,7 @@ import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/i
 import { folderFromFiles } from '../src/engine/io/model-folder';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
-import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
+import { createGpuWeights, createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
@@ -89,6 +89,13 @@ let space: Space | undefined;
  */
 const PROJECTOR_GPU_BYTES = 1024 ** 3;
 
+/**
+ * WebGPU sessions kept between runs. Weights live once outside them (runtime/gpu-weights.ts), so a session
+ * is cheap to rebuild, but it keeps its activation buffers while it lives: enough for one job's graphs
+ * (generation: CLIP, the CFG UNet, the VAE decoder; inversion: the gradient graph and a preview).
+ */
+const MAX_WEBGPU_SESSIONS = 4;
+
 async function attachProjector(): Promise<void> {
   if (!space || !sd || probe?.provider !== 'webgpu' || space.k * space.size * 4 > PROJECTOR_GPU_BYTES) return;
   await space.useRuntime({ createSession: (g) => createWebSession(g, { provider: 'webgpu' }) }, { layout: 'fused' });
@@ -156,16 +163,22 @@ const api = {
       if (missing.length) throw new MissingFileError(`the folder ${s.name} lacks ${missing.join(', ')}`);
     }
     const provider = probe.provider;
+    // On WebGPU every session of the model reads one GPU copy of each weight; wasm keeps initializers (its
+    // inputs would be copied into the wasm heap on every run).
+    const weights = provider === 'webgpu' ? await createGpuWeights() : undefined;
     const createSession = async (g: Parameters<typeof createWebSession>[0]) => {
-      const session = await createWebSession(g, { provider });
+      const session = await createWebSession(g, { provider, weights });
       // The device exists once the first WebGPU session does.
       if (provider === 'webgpu') await watchDevice();
       return session;
     };
     sd = await StableDiffusion.load(
       folderFromFiles(files, describeSource(s)),
-      { createSession },
-      { precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined },
+      { createSession, release: async () => weights?.release() },
+      {
+        precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined,
+        maxSessions: provider === 'webgpu' ? MAX_WEBGPU_SESSIONS : undefined,
+      },
     );
     await attachProjector();
     info = {

@@ -1,7 +1,8 @@
 // Opening a model folder on disk with onnxruntime-node: what every CLI command starts from.
 import { folderFromPath } from '../engine/io/model-folder-node';
 import type { Precision } from '../engine/models/params';
-import { createNodeSession } from '../engine/runtime/node';
+import { NodeGpuWeights } from '../engine/runtime/node-gpu-weights';
+import { createNodeSession, NODE_PROVIDERS, nodeOrt, type NodeProvider } from '../engine/runtime/node';
 import { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { str, type Flags } from './args';
 
@@ -18,18 +19,34 @@ export function precisionOf(name: string): Precision {
 
 const MEMORY_MODES = ['fast', 'low'] as const;
 
-export const openModel = (dir: string, precision = 'fp32', variant?: string, memory: 'fast' | 'low' = 'fast'): Promise<StableDiffusion> =>
-  StableDiffusion.load(folderFromPath(dir), { createSession: (g) => createNodeSession(g, { memory }) }, {
-    precision: precisionOf(precision),
-    variant,
-  });
+/**
+ * A model folder on onnxruntime-node. On 'webgpu' every weight is uploaded once (runtime/node-gpu-weights.ts)
+ * and feeds all sessions; on 'cpu' sessions keep initializers, which onnxruntime folds and re-lays out per
+ * kernel (the 'memory' mode says how far).
+ */
+export function openModel(
+  dir: string, precision = 'fp32', variant?: string, memory: 'fast' | 'low' = 'fast', provider: NodeProvider = 'cpu',
+): Promise<StableDiffusion> {
+  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
+  return StableDiffusion.load(
+    folderFromPath(dir),
+    { createSession: (g) => createNodeSession(g, { memory, provider, weights }), release: async () => weights?.release() },
+    { precision: precisionOf(precision), variant },
+  );
+}
 
 /** The flags every model-running command takes. */
-export const MODEL_FLAGS = ['model', 'precision', 'memory'];
+export const MODEL_FLAGS = ['model', 'precision', 'memory', 'provider'];
 
-/** --model DIR [--precision fp32|fp16] [--memory fast|low]. */
+const oneOf = <T extends string>(f: Flags, flag: string, allowed: readonly T[], dflt: T): T => {
+  const v = str(f, flag, dflt);
+  if (!(allowed as readonly string[]).includes(v)) throw new Error(`--${flag} must be one of ${allowed.join(', ')}, got ${v}`);
+  return v as T;
+};
+
+/** --model DIR [--precision fp32|fp16] [--memory fast|low] [--provider cpu|webgpu]. */
 export function openModelFromFlags(f: Flags): Promise<StableDiffusion> {
-  const memory = str(f, 'memory', 'fast');
-  if (!(MEMORY_MODES as readonly string[]).includes(memory)) throw new Error(`--memory must be one of ${MEMORY_MODES.join(', ')}, got ${memory}`);
-  return openModel(str(f, 'model'), str(f, 'precision', 'fp32'), undefined, memory as 'fast' | 'low');
+  return openModel(
+    str(f, 'model'), str(f, 'precision', 'fp32'), undefined, oneOf(f, 'memory', MEMORY_MODES, 'fast'), oneOf(f, 'provider', NODE_PROVIDERS, 'cpu'),
+  );
 }

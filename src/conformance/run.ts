@@ -2,7 +2,8 @@
 import { folderFromUrl, type ModelFolder } from '../engine/io/model-folder';
 import { openSafetensors, type SafetensorsFile } from '../engine/io/safetensors';
 import type { EngineSession } from '../engine/runtime/session';
-import { createWebSession, probeBackend, wasmSettings, type Provider } from '../engine/runtime/web';
+import type { GpuWeights } from '../engine/runtime/gpu-weights';
+import { createGpuWeights, createWebSession, probeBackend, wasmSettings, type Provider } from '../engine/runtime/web';
 import { relErr, type Check, type CheckContext, type ConformanceReport } from './check';
 import { CHECKS } from './checks';
 
@@ -41,6 +42,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
 
   for (const check of selected) {
     const sessions: EngineSession[] = [];
+    // On WebGPU the checks run the app's way: weights as inputs from one GPU copy per check.
+    let weights: GpuWeights | undefined;
     const ctx: CheckContext = {
       probe,
       folder,
@@ -52,7 +55,8 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
         return f;
       },
       async session(graph) {
-        const s = await createWebSession(graph, { provider: probe.provider });
+        if (probe.provider === 'webgpu') weights ??= await createGpuWeights();
+        const s = await createWebSession(graph, { provider: probe.provider, weights });
         sessions.push(s);
         return s;
       },
@@ -67,6 +71,7 @@ export async function runConformance(opts: ConformanceOptions): Promise<Conforma
       errors.push(`${check.name}: ${(e as Error).message}`);
     } finally {
       await Promise.all(sessions.map((s) => s.release()));
+      await weights?.release();
     }
     report.timings[check.name] = Math.round(performance.now() - t0);
   }

@@ -44,7 +44,7 @@ export type WeightLoader = () => Promise<Uint8Array>;
 
 export type Initializer =
   | { readonly value: Value; readonly kind: 'inline'; readonly bytes: Uint8Array }
-  | { readonly value: Value; readonly kind: 'external'; readonly load: WeightLoader };
+  | { readonly value: Value; readonly kind: 'external'; readonly load: WeightLoader; readonly source?: string };
 
 export interface OutputType {
   dtype: DType;
@@ -96,10 +96,13 @@ export class Graph {
     return named;
   }
 
-  /** A weight stored as external data, loaded only when a session is created. */
-  weight(name: string, dtype: DType, shape: readonly number[], load: WeightLoader): Value {
+  /**
+   * A weight stored as external data, loaded only when a session is created. `source` names the file it
+   * comes from: weights shared between sessions are keyed by (source, name).
+   */
+  weight(name: string, dtype: DType, shape: readonly number[], load: WeightLoader, source?: string): Value {
     const v: Value = { graph: this, name: this.claim(name), dtype, shape: [...shape] };
-    this.initializers.set(v.name, { value: v, kind: 'external', load });
+    this.initializers.set(v.name, { value: v, kind: 'external', load, source });
     return v;
   }
 

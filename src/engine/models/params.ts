@@ -54,10 +54,14 @@ export class Params {
     const existing = this.graph.initializers.get(full);
     const w = existing
       ? existing.value
-      : this.graph.weight(full, storage, shape, async () => {
-          const data = storage === 'float16' ? await this.src.readFloat16Bits(full) : await this.src.readFloat32(full);
-          return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        });
+      : this.graph.weight(
+          full, storage, shape,
+          async () => {
+            const data = storage === 'float16' ? await this.src.readFloat16Bits(full) : await this.src.readFloat32(full);
+            return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          },
+          this.src.name,
+        );
     return cast(w, compute);
   }
 }

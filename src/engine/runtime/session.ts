@@ -5,6 +5,7 @@ import type { Graph } from '../graph/ir';
 import { lowerComposites } from '../graph/lower';
 import { exportOnnx, materializeShard, type ShardPlan } from '../graph/onnx';
 import type { HostTensor } from './tensor';
+import { weightsToInputs, type WeightSpec } from './weight-inputs';
 
 /** The subset of onnxruntime-common both runtimes implement. */
 export interface OrtTensor {
@@ -24,6 +25,12 @@ export interface OrtModule {
   Tensor: new (type: string, data: unknown, dims: readonly number[]) => OrtTensor;
 }
 
+/** Holds weights outside any one session (see weight-inputs.ts) and hands them to a run as tensors. */
+export interface WeightBinder {
+  /** One tensor per spec, in order. */
+  bind(specs: readonly WeightSpec[]): Promise<OrtTensor[]>;
+}
+
 export interface SessionOptions {
   /** e.g. ['webgpu', 'wasm'] in the browser, ['cpu'] in Node. */
   executionProviders?: readonly string[];
@@ -31,6 +38,8 @@ export interface SessionOptions {
   ortOptions?: Record<string, unknown>;
   /** Called as each weight shard is assembled. */
   onShard?: (done: number, total: number) => void;
+  /** Weights become inputs fed from here, one copy for every session, instead of per-session initializers. */
+  weights?: WeightBinder;
 }
 
 export class EngineSession {
@@ -38,10 +47,14 @@ export class EngineSession {
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     readonly graph: Graph,
+    /** Weight inputs and where their tensors come from (empty: weights are initializers). */
+    private readonly bound: readonly WeightSpec[],
+    private readonly weights?: WeightBinder,
   ) {}
 
   static async create(ort: OrtModule, graph: Graph, opts: SessionOptions = {}): Promise<EngineSession> {
     lowerComposites(graph);
+    const bound = opts.weights ? weightsToInputs(graph) : [];
     const { model, shards } = exportOnnx(graph);
     const externalData = await loadShards(shards, opts.onShard);
     const session = await ort.InferenceSession.create(model, {
@@ -49,12 +62,14 @@ export class EngineSession {
       executionProviders: opts.executionProviders ?? ['cpu'],
       ...opts.ortOptions,
     });
-    return new EngineSession(ort, session, graph);
+    return new EngineSession(ort, session, graph, bound, opts.weights);
   }
 
   async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
     const ortFeeds: Record<string, OrtTensor> = {};
+    if (this.bound.length) (await this.weights!.bind(this.bound)).forEach((t, i) => (ortFeeds[this.bound[i].name] = t));
     for (const v of this.graph.inputs) {
+      if (v.name in ortFeeds) continue;
       const t = feeds[v.name];
       if (!t) throw new Error(`${this.graph.name}: missing input ${v.name}`);
       if (t.dtype !== v.dtype || t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i]))

@@ -4,6 +4,7 @@
 // with app code would run the app again in every thread.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import type { Graph } from '../graph/ir';
+import { GpuWeights, type GpuDeviceForWeights } from './gpu-weights';
 import { EngineSession, type OrtModule, type SessionOptions } from './session';
 
 export type Provider = 'webgpu' | 'wasm';
@@ -135,5 +136,18 @@ export async function createWebSession(
     ...rest,
     executionProviders: [provider],
     ortOptions: { logSeverityLevel: 3, ...rest.ortOptions },
+  });
+}
+
+/**
+ * A store holding each weight once on the GPU for every WebGPU session of a model (pass it as `weights`).
+ * Weights upload when a run first needs them, on the device the first session created.
+ */
+export async function createGpuWeights(): Promise<GpuWeights> {
+  const ort = await loadOrt();
+  return new GpuWeights(ort as unknown as ConstructorParameters<typeof GpuWeights>[0], async () => {
+    const device = await webgpuDevice();
+    if (!device) throw new Error('no WebGPU device yet: weights are bound to a run, after a WebGPU session exists');
+    return device as unknown as GpuDeviceForWeights;
   });
 }

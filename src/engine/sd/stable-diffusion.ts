@@ -21,12 +21,27 @@ import { buildUNetLoss } from './unet-loss';
 
 export interface Runtime {
   createSession(graph: Graph): Promise<EngineSession>;
+  /** Called once the model's sessions are released (frees what the runtime holds for it, e.g. shared weights). */
+  release?(): Promise<void>;
 }
 
 export interface LoadOptions {
   precision?: Precision;
   /** Weight file variant, e.g. "fp16" reads unet/diffusion_pytorch_model.fp16.safetensors. */
   variant?: string;
+  /**
+   * Sessions kept beyond their run, least recently used released first (default: all). With weights held
+   * outside the sessions (runtime/weight-store.ts) a session costs little to rebuild but keeps its
+   * activation buffers while it lives.
+   */
+  maxSessions?: number;
+}
+
+interface CachedSession {
+  readonly session: Promise<EngineSession>;
+  /** Runs in flight: a session is released only when none is. */
+  active: number;
+  lastUsed: number;
 }
 
 const WEIGHT_FILES = {
@@ -36,7 +51,8 @@ const WEIGHT_FILES = {
 } as const;
 
 export class StableDiffusion {
-  private readonly sessions = new Map<string, Promise<EngineSession>>();
+  private readonly sessions = new Map<string, CachedSession>();
+  private clock = 0;
   private readonly files = new Map<string, Promise<SafetensorsFile>>();
   readonly lora: LoraLayout;
 
@@ -114,14 +130,38 @@ export class StableDiffusion {
     return f;
   }
 
-  private session(key: string, which: keyof typeof WEIGHT_FILES, build: (p: Params) => Graph): Promise<EngineSession> {
-    let s = this.sessions.get(key);
-    if (!s) {
-      s = this.weights(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
-      s.catch(() => this.sessions.delete(key));
-      this.sessions.set(key, s);
+  /** Runs the session `key` (built on first use) on `feeds`; then trims the cache to maxSessions. */
+  private async run(
+    key: string, which: keyof typeof WEIGHT_FILES, build: (p: Params) => Graph, feeds: Record<string, HostTensor>,
+  ): Promise<Record<string, HostTensor>> {
+    let c = this.sessions.get(key);
+    if (!c) {
+      const session = this.weights(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
+      session.catch(() => this.sessions.delete(key));
+      this.sessions.set(key, (c = { session, active: 0, lastUsed: 0 }));
     }
-    return s;
+    c.active++;
+    c.lastUsed = ++this.clock;
+    try {
+      return await (await c.session).run(feeds);
+    } finally {
+      c.active--;
+      await this.trim();
+    }
+  }
+
+  /** Releases the least recently used idle sessions beyond maxSessions. */
+  private async trim(): Promise<void> {
+    const max = this.opts.maxSessions ?? Infinity;
+    const idle = [...this.sessions].filter(([, c]) => c.active === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+    const drop = idle.slice(0, Math.max(0, this.sessions.size - max));
+    for (const [key] of drop) this.sessions.delete(key);
+    await Promise.all(drop.map(async ([, c]) => (await c.session.catch(() => undefined))?.release()));
+  }
+
+  /** Keys of the sessions held now (for tests and memory reports). */
+  get sessionKeys(): string[] {
+    return [...this.sessions.keys()];
   }
 
   tokenize(prompts: readonly string[]): HostTensor {
@@ -132,8 +172,8 @@ export class StableDiffusion {
   /** CLIP last hidden state for each prompt, [N, 77, hidden]. */
   async encodeIds(ids: HostTensor): Promise<HostTensor> {
     const b = ids.shape[0];
-    const s = await this.session(`clip_b${b}`, 'text', (p) => buildClipText(this.clipConfig, p, { batch: b }));
-    return (await s.run({ input_ids: ids })).last_hidden_state;
+    const out = await this.run(`clip_b${b}`, 'text', (p) => buildClipText(this.clipConfig, p, { batch: b }), { input_ids: ids });
+    return out.last_hidden_state;
   }
 
   encodePrompts(prompts: readonly string[]): Promise<HostTensor> {
@@ -143,10 +183,10 @@ export class StableDiffusion {
   /** ε̂ for a batch of latents; `lora` is the flat w2w vector (zeros = the base model). */
   async unet(sample: HostTensor, timestep: HostTensor, text: HostTensor, lora: Float32Array): Promise<HostTensor> {
     const [b, , h, w] = sample.shape;
-    const s = await this.session(`unet_b${b}_${h}x${w}`, 'unet', (p) =>
-      buildUNet(this.unetConfig, p, { batch: b, height: h, width: w, lora: true }),
+    const out = await this.run(
+      `unet_b${b}_${h}x${w}`, 'unet', (p) => buildUNet(this.unetConfig, p, { batch: b, height: h, width: w, lora: true }),
+      { sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora) },
     );
-    const out = await s.run({ sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora) });
     return out.eps;
   }
 
@@ -158,12 +198,10 @@ export class StableDiffusion {
     sample: HostTensor, timestep: HostTensor, text: HostTensor, target: HostTensor, mask: HostTensor, lora: Float32Array,
   ): Promise<{ loss: number; grad: Float32Array }> {
     const [b, , h, w] = sample.shape;
-    const s = await this.session(`unet_loss_b${b}_${h}x${w}`, 'unet', (p) =>
-      buildUNetLoss(this.unetConfig, p, { batch: b, height: h, width: w }),
+    const out = await this.run(
+      `unet_loss_b${b}_${h}x${w}`, 'unet', (p) => buildUNetLoss(this.unetConfig, p, { batch: b, height: h, width: w }),
+      { sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora), target, mask },
     );
-    const out = await s.run({
-      sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora), target, mask,
-    });
     return { loss: (out.loss.data as Float32Array)[0], grad: out.grad_lora.data as Float32Array };
   }
 
@@ -177,19 +215,15 @@ export class StableDiffusion {
     if (!feeds.sample) throw new Error('pullback: missing input sample');
     const [b, , h, w] = feeds.sample.shape;
     const key = `pullback_${wrt}_${products.join('_')}_b${b}_${h}x${w}`;
-    const s = await this.session(key, 'unet', (p) =>
-      buildPullback(this.unetConfig, p, { batch: b, height: h, width: w, wrt, products }),
-    );
-    return s.run(feeds);
+    return this.run(key, 'unet', (p) => buildPullback(this.unetConfig, p, { batch: b, height: h, width: w, wrt, products }), feeds);
   }
 
   /** VAE posterior of images in [−1, 1]: mean and clamped log-variance (unscaled latents). */
   async encodeImage(image: HostTensor): Promise<{ mean: HostTensor; logvar: HostTensor }> {
     const [b, , h, w] = image.shape;
-    const s = await this.session(`vae_enc_b${b}_${h}x${w}`, 'vae', (p) =>
-      buildVaeEncoder(this.vaeConfig, p, { batch: b, height: h, width: w }),
+    const out = await this.run(
+      `vae_enc_b${b}_${h}x${w}`, 'vae', (p) => buildVaeEncoder(this.vaeConfig, p, { batch: b, height: h, width: w }), { image },
     );
-    const out = await s.run({ image });
     return { mean: out.latent_mean, logvar: out.latent_logvar };
   }
 
@@ -197,15 +231,16 @@ export class StableDiffusion {
   async decode(latent: HostTensor): Promise<HostTensor> {
     const [b, , h, w] = latent.shape;
     const f = this.vaeScaleFactor;
-    const s = await this.session(`vae_dec_b${b}_${h}x${w}`, 'vae', (p) =>
-      buildVaeDecoder(this.vaeConfig, p, { batch: b, height: h * f, width: w * f }),
+    const out = await this.run(
+      `vae_dec_b${b}_${h}x${w}`, 'vae', (p) => buildVaeDecoder(this.vaeConfig, p, { batch: b, height: h * f, width: w * f }), { latent },
     );
-    return (await s.run({ latent })).image;
+    return out.image;
   }
 
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.all(all.map(async (s) => (await s).release()));
+    await Promise.all(all.map(async (c) => (await c.session.catch(() => undefined))?.release()));
+    await this.runtime.release?.();
   }
 }

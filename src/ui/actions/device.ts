@@ -58,5 +58,9 @@ export async function surviveDeviceLoss<T>(first: () => Promise<T>, again: () =>
 /** At startup: recover when the engine worker reports a loss; `?testHooks=1` adds window.__w2wTest. */
 export function installDeviceRecovery(): void {
   setDeviceLostHandler((_reason, gen) => void recoverEngine(gen).catch(() => undefined));
-  if (testHooksOn()) (window as unknown as { __w2wTest: unknown }).__w2wTest = { destroyDevice: () => engineWorker().destroyDeviceForTest() };
+  if (testHooksOn())
+    (window as unknown as { __w2wTest: unknown }).__w2wTest = {
+      destroyDevice: () => engineWorker().destroyDeviceForTest(),
+      gpuMemory: () => engineWorker().gpuMemoryForTest(),
+    };
 }

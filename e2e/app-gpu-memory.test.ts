@@ -1,0 +1,83 @@
+// One GPU copy of every weight (WebGPU on SwiftShader, tiny fixture): after a download, a sampled identity,
+// generations at two sizes, two inversion steps with a preview and a direction discovery — sessions of
+// several graphs and shapes — the GPU buffers holding each component's weights (counted by the engine
+// worker's ?testHooks=1 accounting) equal that component's weight bytes.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openSafetensors } from '../src/engine/io/safetensors';
+import { openPath } from '../src/engine/io/source-node';
+import type { GpuMemoryReport } from '../src/engine/runtime/gpu-accounting';
+import type { AppPage } from './app-helpers';
+import { browserSuite, importSpace, invertSettings, readyApp } from './app-flow';
+import { FIXTURES } from './server';
+
+const GALLERY = '.gallery img[alt^="generated image"]';
+const WEIGHT_FILES = ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors'];
+
+const gpuMemory = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __w2wTest: { gpuMemory(): Promise<GpuMemoryReport> } }).__w2wTest.gpuMemory());
+
+/** Tensor bytes of a fixture weight file (float32, as the engine runs it on SwiftShader). */
+async function tensorBytes(file: string): Promise<number> {
+  const st = await openSafetensors(await openPath(path.join(FIXTURES, 'tiny-sd-a', file)));
+  return st.keys().reduce((a, k) => a + st.info(k).byteLength, 0);
+}
+
+async function generateAt(app: AppPage, size: string, count: number): Promise<void> {
+  const { page } = app;
+  await page.getByRole('tab', { name: 'Create' }).click();
+  await page.getByLabel('Size').selectOption(size);
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await page.locator(GALLERY).nth(count - 1).waitFor({ timeout: 400_000 });
+}
+
+describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
+  const suite = browserSuite({ webgpu: true });
+  let app: AppPage;
+
+  test('generate at two sizes, invert with a preview, discover directions: weights held once', { timeout: 1_500_000 }, async (t) => {
+    const t0 = Date.now();
+    app = await readyApp(suite.browser(), suite.server(), 'backend=webgpu&testHooks=1');
+    const { page } = app;
+    assert.match((await page.getByTestId('model-ready').textContent()) ?? '', /· webgpu ·/);
+    await importSpace(app);
+    await page.getByRole('button', { name: 'Sample identity' }).click();
+    await page.getByTestId('identity-name').waitFor();
+    await page.getByLabel('Steps', { exact: true }).fill('1');
+    await page.getByLabel('Scheduler').selectOption('ddim');
+    await generateAt(app, '64', 1);
+    await generateAt(app, '128', 2);
+    const t1 = Date.now();
+
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(path.join(FIXTURES, 'tiny-sd-a', 'inversion-photo.png'));
+    await page.getByTestId('mask-canvas').waitFor();
+    await invertSettings(page, { steps: 2, checkpoint: 1, preview: 2 });
+    await page.getByLabel('Preview steps').fill('1');
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-result').or(page.getByTestId('invert-error')).waitFor({ timeout: 600_000 });
+    if (await page.getByTestId('invert-error').count()) assert.fail(`inversion failed: ${await page.getByTestId('invert-error').textContent()}`);
+    await page.getByTestId('invert-preview').waitFor();
+    const t2 = Date.now();
+
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByLabel('Directions', { exact: true }).fill('1');
+    await page.getByRole('button', { name: 'Discover directions' }).click();
+    await page.getByTestId('free-status').filter({ hasText: /^1 directions?, \d+ iterations/ }).waitFor({ timeout: 600_000 });
+    const t3 = Date.now();
+
+    const report = await gpuMemory(page);
+    t.diagnostic(`generate ×2 ${t1 - t0} ms, invert 2 steps + preview ${t2 - t1} ms, directions ${t3 - t2} ms`);
+    t.diagnostic(`GPU memory: ${JSON.stringify(report)}`);
+    for (const file of WEIGHT_FILES) {
+      const expected = await tensorBytes(file);
+      const held = report.weights[file];
+      t.diagnostic(`${file}: ${held} bytes of weight buffers on the GPU, ${expected} bytes of tensors in the file`);
+      assert.ok(Math.abs(held - expected) <= 0.05 * expected, `${file}: ${held} GPU bytes vs ${expected} weight bytes`);
+    }
+    assert.deepEqual(Object.keys(report.weights).sort(), [...WEIGHT_FILES].sort());
+    assert.deepEqual(app.errors, []);
+  });
+});
