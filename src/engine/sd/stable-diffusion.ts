@@ -44,11 +44,14 @@ interface CachedSession {
   lastUsed: number;
 }
 
-const WEIGHT_FILES = {
+export const WEIGHT_FILES = {
   unet: 'unet/diffusion_pytorch_model',
   vae: 'vae/diffusion_pytorch_model',
   text: 'text_encoder/model',
 } as const;
+
+/** The model's weight-bearing components. */
+export type Component = keyof typeof WEIGHT_FILES;
 
 export class StableDiffusion {
   private readonly sessions = new Map<string, CachedSession>();
@@ -119,7 +122,8 @@ export class StableDiffusion {
     return createScheduler(this.schedulerConfig, steps, name ? parseSchedulerName(name) : undefined);
   }
 
-  private weights(which: keyof typeof WEIGHT_FILES): Promise<SafetensorsFile> {
+  /** A component's weight file, opened (header only: tensors are read when a session needs them). */
+  weightFile(which: Component): Promise<SafetensorsFile> {
     let f = this.files.get(which);
     if (!f) {
       const path = `${WEIGHT_FILES[which]}${this.opts.variant ? '.' + this.opts.variant : ''}.safetensors`;
@@ -132,11 +136,11 @@ export class StableDiffusion {
 
   /** Runs the session `key` (built on first use) on `feeds`; then trims the cache to maxSessions. */
   private async run(
-    key: string, which: keyof typeof WEIGHT_FILES, build: (p: Params) => Graph, feeds: Record<string, HostTensor>,
+    key: string, which: Component, build: (p: Params) => Graph, feeds: Record<string, HostTensor>,
   ): Promise<Record<string, HostTensor>> {
     let c = this.sessions.get(key);
     if (!c) {
-      const session = this.weights(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
+      const session = this.weightFile(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, (c = { session, active: 0, lastUsed: 0 }));
     }
