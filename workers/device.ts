@@ -5,6 +5,7 @@
 // onnxruntime-web 1.30 does make a new device once every session on the old one is released, but only by an
 // undocumented rule, and a loss mid-call can leave its wasm instance half-way through a run.
 import { webgpuDevice, type GpuDeviceLike } from '../src/engine/runtime/web';
+import { requireTestHooks } from './test-hooks';
 
 /** The prefix of every error a device loss turns into (the page recognizes it). */
 export const DEVICE_LOST = 'GPU device lost';
@@ -13,7 +14,6 @@ let watched: GpuDeviceLike | undefined;
 let lostReason: string | undefined;
 let notifyPage: ((reason: string) => void) | undefined;
 let dropModel: (() => void) | undefined;
-let testHooks = false;
 // Calls in flight, and what waits for none to be (a session is not released in the middle of its run).
 let active = 0;
 const idle: (() => void)[] = [];
@@ -78,20 +78,16 @@ export function guardDeviceLoss<T extends object>(api: T): T {
   return out as T;
 }
 
-/** The page's side: told once when the device is lost; test hooks only when the page has `?testHooks=1`. */
+/** The page's side: told once when the device is lost; the test hook only when the page has `?testHooks=1`. */
 export const deviceApi = {
   watchDeviceLoss(cb: (reason: string) => void): void {
     notifyPage = cb;
     if (lostReason !== undefined) cb(lostReason);
   },
 
-  enableTestHooks(): void {
-    testHooks = true;
-  },
-
   /** Test only: destroys the WebGPU sessions' device, as a driver reset would take it away. */
   destroyDeviceForTest(): void {
-    if (!testHooks) throw new Error('test hooks are off (the page enables them with ?testHooks=1)');
+    requireTestHooks();
     if (!watched) throw new Error('no WebGPU session yet: nothing to destroy');
     watched.destroy();
   },

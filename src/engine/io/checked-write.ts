@@ -1,0 +1,49 @@
+// Writes whose byte counts are checked. FileSystemSyncAccessHandle.write() may return fewer bytes than
+// given without throwing (seen in an off-the-record Chromium profile past ~1.3 GB): ignoring the count
+// leaves holes of zeros in a file of the right size. A short write is retried; when the storage keeps
+// refusing, the caller gets a StorageFullError and knows exactly which bytes made it.
+import { formatBytes } from '../space/kv';
+
+/** One positional write; returns the bytes written (what FileSystemSyncAccessHandle.write returns). */
+export type SyncWrite = (data: Uint8Array, at: number) => number;
+
+/** Short writes retried before the storage counts as full. */
+const RETRIES = 2;
+
+/** The storage took fewer bytes than given; `needed` is what the whole job still has to write. */
+export class StorageFullError extends Error {
+  override name = 'StorageFullError';
+  constructor(
+    readonly path: string,
+    /** Bytes of `path` kept (written with full counts) when the storage refused more. */
+    readonly kept: number,
+    readonly needed: number,
+    cause?: unknown,
+  ) {
+    super(
+      `storage full: the browser stopped accepting writes to ${path} after ${kept} bytes; ${needed} bytes (${formatBytes(needed)}) more are needed. ` +
+        'Free space (other sites\' data, other cached models), allow this site persistent storage, or use a normal (not private) browser profile, ' +
+        'then Retry: the bytes already written and verified are kept.' +
+        (cause ? ` (${(cause as Error).message ?? cause})` : ''),
+    );
+  }
+}
+
+const isQuotaError = (e: unknown) => (e as DOMException)?.name === 'QuotaExceededError';
+
+/** Writes all of `data` at `at` or throws StorageFullError (its `kept` = `at`: nothing of `data` counts). */
+export function writeAll(write: SyncWrite, data: Uint8Array, at: number, path: string, needed: number): void {
+  let off = 0;
+  for (let shortWrites = 0; off < data.length; ) {
+    let n: number;
+    try {
+      n = write(data.subarray(off), at + off);
+    } catch (e) {
+      if (isQuotaError(e)) throw new StorageFullError(path, at, needed, e);
+      throw e;
+    }
+    if (!Number.isInteger(n) || n < 0 || n > data.length - off) throw new Error(`${path}: a write at byte ${at + off} reported ${n} bytes written`);
+    off += n;
+    if (off < data.length && ++shortWrites > RETRIES) throw new StorageFullError(path, at, needed);
+  }
+}

@@ -1,0 +1,14 @@
+// `?testHooks=1` adds window.__w2wTest for the end-to-end tests; the engine worker refuses these calls otherwise.
+import { engineWorker, testHooksOn } from './workers';
+
+export function installTestHooks(): void {
+  if (!testHooksOn()) return;
+  (window as unknown as { __w2wTest: unknown }).__w2wTest = {
+    /** Destroys the engine worker's GPU device, as a driver reset would. */
+    destroyDevice: () => engineWorker().destroyDeviceForTest(),
+    /** The model cache's storage accepts `bytes` more, then writes come back short. */
+    limitWrites: (bytes: number) => engineWorker().limitWritesForTest(bytes),
+    /** Lifts the limit. */
+    freeSpace: () => engineWorker().limitWritesForTest(null),
+  };
+}
