@@ -133,12 +133,13 @@ export class ModelCache {
           opts.onProgress?.({ path: f.path, loaded: f.size, total: f.size, bytesPerSecond: 0, eta: 0, state: 'done', sha256: f.sha256 });
           break;
         } catch (e) {
+          // Bytes that failed a check are not kept: a retry starts that file over.
+          if (e instanceof CorruptFileError) await this.forget(f.path);
           if (opts.signal?.aborted || !(e instanceof CorruptFileError) || attempt > 0) {
             const kept = this.manifest.files[f.path]?.verified ?? 0;
             opts.onProgress?.({ path: f.path, loaded: kept, total: f.size, bytesPerSecond: 0, eta: null, state: 'error', error: (e as Error).message });
             throw e;
           }
-          await this.forget(f.path);
         }
       }
     }
@@ -171,6 +172,8 @@ export class ModelCache {
   private async fetchInto(f: PlannedFile, from: number, later: number, doFetch: typeof fetch, opts: DownloadOptions): Promise<string> {
     const known = this.manifest.files[f.path];
     if (!known?.hash || known.hash.length !== from) from = 0;
+    // Written to the end but not yet checked (interrupted between the two): nothing left to fetch.
+    if (from > 0 && from === f.size) return new Sha256(known!.hash).hex();
     const headers: Record<string, string> = from > 0 ? { Range: `bytes=${from}-`, ...(f.etag ? { 'If-Range': f.etag } : {}) } : {};
     let res: Response;
     try {
