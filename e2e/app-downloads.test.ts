@@ -1,7 +1,8 @@
 // Downloads that cannot be silently corrupt, end to end (headless Chromium, wasm backend, the tiny fixture in
 // hub layout): files checked against the hub's X-Linked-Etag (SHA-256) and, from a mirror without hashes, by
 // size and header with a note saying so; a storage that takes short writes (test hook) ends in "storage full"
-// and Retry resumes from the verified prefix; a flipped byte is caught by the hash and fetched once more; the
+// and Retry resumes from the verified prefix; a storage too small for the whole download is found by the probe
+// before anything is fetched; a flipped byte is caught by the hash and fetched once more; the
 // same repo from two origins is stored once. Each test runs in a fresh (off-the-record) browser profile.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -26,6 +27,11 @@ interface Entry {
   digest?: string;
 }
 
+type Hooks = { limitWrites(n: number): Promise<void>; freeSpace(): Promise<void>; probeDownloadsFrom(n: number): Promise<void> };
+/** Calls a test hook of the page (?testHooks=1). */
+const hook = (page: Page, name: keyof Hooks, arg?: number) =>
+  page.evaluate(([name, arg]) => (window as unknown as { __w2wTest: Record<string, (n?: number) => Promise<void>> }).__w2wTest[name](arg), [name, arg] as const);
+
 interface Opfs {
   /** Cache directories (one per repo and revision). */
   dirs: string[];
@@ -43,6 +49,7 @@ function readOpfs(page: Page): Promise<Opfs> {
     const out: Opfs = { dirs: [], manifest: {}, sizes: {} };
     const stack: [Dir, string][] = [];
     for await (const [name, h] of root.entries()) {
+      if (h.kind !== 'directory') continue;
       out.dirs.push(name);
       stack.push([h as Dir, '']);
     }
@@ -147,7 +154,7 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     assert.equal(MODEL_FILES[2], UNET);
     const unet = fixture(UNET);
     const limit = before + Math.floor(unet.length / 2);
-    await page.evaluate((n) => (window as unknown as { __w2wTest: { limitWrites(n: number): Promise<void> } }).__w2wTest.limitWrites(n), limit);
+    await hook(page, 'limitWrites', limit);
     await page.getByRole('button', { name: /^Download/ }).click();
     const alert = page.getByTestId('model-error');
     await alert.waitFor({ timeout: 60_000 });
@@ -162,13 +169,39 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     assert.equal(opfs.manifest[UNET].verified, kept);
     assert.equal(opfs.sizes[UNET], kept, 'nothing beyond the verified prefix stays on disk');
 
-    await page.evaluate(() => (window as unknown as { __w2wTest: { freeSpace(): Promise<void> } }).__w2wTest.freeSpace());
+    await hook(page, 'freeSpace');
     await page.getByRole('button', { name: 'Retry' }).click();
     await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
     assert.deepEqual(gets(app, UNET).slice(-2).map((r) => [r.range, r.status]), [[undefined, 200], [`bytes=${kept}-`, 206]]);
     const done = await readOpfs(page);
     assert.equal(done.manifest[UNET].digest, sha256(unet));
     assert.equal(await cachedSha256(page, done.dirs[0], UNET), sha256(unet));
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a storage too small for the download is found by the probe before anything is fetched; Retry after freeing space downloads', { timeout: 120_000 }, async () => {
+    const { page, context, errors } = await open(app, '&testHooks=1');
+    await page.getByTestId('download-total').waitFor();
+    await hook(page, 'limitWrites', 1_000_000);
+    await hook(page, 'probeDownloadsFrom', 0);
+    const since = app.requests.length;
+    await page.getByRole('button', { name: /^Download/ }).click();
+    const alert = page.getByTestId('model-error');
+    await alert.waitFor({ timeout: 60_000 });
+    const mb = (modelBytes() / 1e6).toFixed(1);
+    assert.match(
+      (await alert.textContent()) ?? '',
+      new RegExp(`^not enough storage: this browser profile could not set aside ${mb} MB for the download \\(the browser's estimate said [\\d.]+ [kMG]?B free\\)\\. Nothing was downloaded\\.`),
+    );
+    assert.deepEqual(app.requests.slice(since).filter((r) => r.method === 'GET' && r.path.includes('/resolve/')), []);
+    const opfs = await readOpfs(page);
+    assert.deepEqual([opfs.manifest, opfs.sizes], [{}, {}]);
+
+    await hook(page, 'freeSpace');
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    assert.equal(app.requests.slice(since).filter((r) => r.method === 'GET' && r.path === resolvePath(UNET)).length, 1);
     assert.deepEqual(errors, []);
     await context.close();
   });

@@ -5,6 +5,7 @@ import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/i
 import { folderFromFiles } from '../src/engine/io/model-folder';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
+import { probeStorage } from '../src/engine/io/storage-probe';
 import { createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
@@ -14,7 +15,7 @@ import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watc
 import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
-import { testHooksApi, testWriteWrapper } from './test-hooks';
+import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
 import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { encodePng, latentPreview } from './preview';
 
@@ -130,7 +131,10 @@ const api = {
     const cache = await cacheOf(s);
     job?.abort();
     job = new AbortController();
-    await cache.download(plan.files, { onProgress, signal: job.signal, wrapWrite: testWriteWrapper() });
+    // Storage that is not persistent may be memory (an off-the-record profile) whose quota estimate is no promise.
+    const needed = plan.total - plan.cached;
+    if (needed >= probeThreshold() && !(await navigator.storage.persisted().catch(() => false))) await probeStorage(needed, testHandleWrapper());
+    await cache.download(plan.files, { onProgress, signal: job.signal, wrapHandle: testHandleWrapper() });
   },
 
   /** A fully cached variant of a hub source ('' = the plain weights), or null: then it loads without network. */

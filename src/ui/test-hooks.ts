@@ -10,5 +10,7 @@ export function installTestHooks(): void {
     limitWrites: (bytes: number) => engineWorker().limitWritesForTest(bytes),
     /** Lifts the limit. */
     freeSpace: () => engineWorker().limitWritesForTest(null),
+    /** Downloads of at least `bytes` probe the storage first. */
+    probeDownloadsFrom: (bytes: number) => engineWorker().probeDownloadsFromForTest(bytes),
   };
 }

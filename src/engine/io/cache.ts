@@ -6,7 +6,7 @@
 // complete only once its size, its header and, where the server names one, its SHA-256 agree. Directories
 // are keyed by repo and revision, not by the server: the hub and a mirror share one copy. Needs a dedicated
 // worker (synchronous access handles); the engine worker owns it.
-import { writeAll, type SyncWrite } from './checked-write';
+import { writeAll, type SyncHandle } from './checked-write';
 import { openSafetensors } from './safetensors';
 import { isSha256Hex, Sha256, type Sha256State } from './sha256';
 import { fromBlob, MissingFileError } from './source';
@@ -44,8 +44,8 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
   onProgress?: (p: FileProgress) => void;
   signal?: AbortSignal;
-  /** Wraps the positional writes into the cache (test hooks simulate a storage that takes short writes). */
-  wrapWrite?: (write: SyncWrite) => SyncWrite;
+  /** Wraps the cache's file handles (test hooks simulate a storage that takes short writes). */
+  wrapHandle?: (h: SyncHandle) => SyncHandle;
 }
 
 interface Entry {
@@ -75,7 +75,8 @@ const CHECKPOINT_BYTES = 64 * 2 ** 20;
 export const cacheKey = (repo: string, revision: string): string =>
   `models--${repo.replace(/^\/+|\/+$/g, '').replace(/\//g, '--')}@${revision}`.replace(/[^\w.@-]+/g, '_').slice(0, 200);
 
-async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
+/** The OPFS directory every model cache lives in. */
+export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
   if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System (navigator.storage.getDirectory) to cache models in');
   return (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT, { create: true });
 }
@@ -188,9 +189,8 @@ export class ModelCache {
     const start = res.status === 206 ? from : 0;
     const hash = start > 0 ? new Sha256(known!.hash) : new Sha256();
     await this.checkpoint(f, start, hash);
-    const handle = await (await this.fileHandle(f.path, true)).createSyncAccessHandle();
-    const raw: SyncWrite = (data, at) => handle.write(data, { at });
-    const write = opts.wrapWrite ? opts.wrapWrite(raw) : raw;
+    const raw = await (await this.fileHandle(f.path, true)).createSyncAccessHandle();
+    const handle = opts.wrapHandle ? opts.wrapHandle(raw) : raw;
     let at = start;
     try {
       handle.truncate(start);
@@ -202,7 +202,7 @@ export class ModelCache {
         const { done, value } = await reader.read();
         if (done) break;
         if (at + value.length > f.size) throw new CorruptFileError(`${f.path}: the server sent more than the announced ${f.size} bytes`);
-        writeAll(write, value, at, f.path, f.size - at + later);
+        writeAll(handle, value, at, f.path, f.size - at + later);
         hash.update(value);
         at += value.length;
         meter.add(value.length);

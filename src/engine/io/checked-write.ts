@@ -4,8 +4,15 @@
 // refusing, the caller gets a StorageFullError and knows exactly which bytes made it.
 import { formatBytes } from '../space/kv';
 
-/** One positional write; returns the bytes written (what FileSystemSyncAccessHandle.write returns). */
-export type SyncWrite = (data: Uint8Array, at: number) => number;
+/** The part of FileSystemSyncAccessHandle the model cache uses (a test hook wraps it to simulate a full storage). */
+export interface SyncHandle {
+  /** Returns the bytes written, which may be fewer than given. */
+  write(data: Uint8Array, opts: { at: number }): number;
+  truncate(size: number): void;
+  getSize(): number;
+  flush(): void;
+  close(): void;
+}
 
 /** Short writes retried before the storage counts as full. */
 const RETRIES = 2;
@@ -32,12 +39,12 @@ export class StorageFullError extends Error {
 const isQuotaError = (e: unknown) => (e as DOMException)?.name === 'QuotaExceededError';
 
 /** Writes all of `data` at `at` or throws StorageFullError (its `kept` = `at`: nothing of `data` counts). */
-export function writeAll(write: SyncWrite, data: Uint8Array, at: number, path: string, needed: number): void {
+export function writeAll(handle: SyncHandle, data: Uint8Array, at: number, path: string, needed: number): void {
   let off = 0;
   for (let shortWrites = 0; off < data.length; ) {
     let n: number;
     try {
-      n = write(data.subarray(off), at + off);
+      n = handle.write(data.subarray(off), { at: at + off });
     } catch (e) {
       if (isQuotaError(e)) throw new StorageFullError(path, at, needed, e);
       throw e;
