@@ -2,7 +2,7 @@
 // given without throwing (seen in an off-the-record Chromium profile past ~1.3 GB): ignoring the count
 // leaves holes of zeros in a file of the right size. A short write is retried; when the storage keeps
 // refusing, the caller gets a StorageFullError and knows exactly which bytes made it.
-import { formatBytes } from '../space/kv';
+import { formatBytes, isQuotaError } from '../space/kv';
 
 /** The part of FileSystemSyncAccessHandle the model cache uses (a test hook wraps it to simulate a full storage). */
 export interface SyncHandle {
@@ -35,8 +35,6 @@ export class StorageFullError extends Error {
     );
   }
 }
-
-const isQuotaError = (e: unknown) => (e as DOMException)?.name === 'QuotaExceededError';
 
 /** Writes all of `data` at `at` or throws StorageFullError (its `kept` = `at`: nothing of `data` counts). */
 export function writeAll(handle: SyncHandle, data: Uint8Array, at: number, path: string, needed: number): void {

@@ -3,7 +3,7 @@
 // 10.74 GB free and could not hold 2.55 GB; growing a file there with truncate() past what fits returned
 // without error and left the size unchanged. So the probe sets a file to the size needed, reads the size
 // back, and gives the bytes back at once.
-import { formatBytes } from '../space/kv';
+import { formatBytes, isQuotaError } from '../space/kv';
 import { opfsRoot } from './cache';
 import type { SyncHandle } from './checked-write';
 
@@ -25,7 +25,7 @@ export async function probeStorage(bytes: number, wrapHandle?: (h: SyncHandle) =
     h.truncate(bytes);
     got = h.getSize();
   } catch (e) {
-    if ((e as DOMException)?.name !== 'QuotaExceededError') throw e;
+    if (!isQuotaError(e)) throw e;
     why = ` (${(e as Error).message})`;
   } finally {
     h.truncate(0);
