@@ -15,6 +15,7 @@ import { launchChromium } from './browser';
 import { DIST, FIXTURES, startServer, type TestServer } from './server';
 
 const UNET = 'unet/diffusion_pytorch_model.safetensors';
+const COPY = 'test/copy-sd';
 const WEIGHTS = MODEL_FILES.filter((f) => f.endsWith('.safetensors'));
 const fixture = (f: string) => readFileSync(path.join(FIXTURES, 'tiny-sd-a', f));
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -95,7 +96,9 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
   let browser: Browser;
   before(async () => {
     // The app and the hub with the hub's content headers; a second origin serving the same repo; a mirror without hashes.
-    app = await startServer({ dist: DIST, owners: { test: FIXTURES }, linkedEtag: true });
+    // The fixture also as a second repo (test/copy-sd), to see one model's cache cleared and the other's kept.
+    const copy = Object.fromEntries(MODEL_FILES.map((f) => [`/${COPY}/resolve/main/${f}`, new Uint8Array(fixture(f))]));
+    app = await startServer({ dist: DIST, owners: { test: FIXTURES }, files: copy, linkedEtag: true });
     mirror = await startServer({ owners: { test: FIXTURES }, linkedEtag: true });
     plain = await startServer({ owners: { test: FIXTURES } });
     browser = await launchChromium({ webgpu: false });
@@ -105,8 +108,8 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     await Promise.all([app, mirror, plain].map((s) => s?.close()));
   });
 
-  const open = (hub: TestServer, query = '', context?: Parameters<typeof openApp>[2]) =>
-    openApp(browser, `${app.url}/?hub=${encodeURIComponent(hub.url)}&model=${MODEL}&backend=wasm${query}`, context);
+  const open = (hub: TestServer, query = '', context?: Parameters<typeof openApp>[2], model = MODEL) =>
+    openApp(browser, `${app.url}/?hub=${encodeURIComponent(hub.url)}&model=${model}&backend=wasm${query}`, context);
 
   test('with X-Linked-Etag each weight file is verified by SHA-256; a second origin serving the repo reuses the same files', { timeout: 120_000 }, async () => {
     const first = await open(app);
@@ -129,6 +132,29 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     assert.deepEqual(after.dirs, ['models--test--tiny-sd-a@main']);
     assert.equal(Object.values(after.sizes).reduce((a, b) => a + b, 0), modelBytes());
     assert.deepEqual([...first.errors, ...second.errors], []);
+    await context.close();
+  });
+
+  test('Clear cache removes the current model\'s files and keeps another model\'s', { timeout: 120_000 }, async () => {
+    const first = await open(app);
+    await first.page.getByRole('button', { name: /^Download/ }).click();
+    await first.page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    await first.page.close();
+    const { page, context, errors } = await open(app, '', first.context, COPY);
+    await page.getByRole('button', { name: /^Download/ }).click();
+    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    assert.deepEqual((await readOpfs(page)).dirs.sort(), ['models--test--copy-sd@main', 'models--test--tiny-sd-a@main']);
+    await page.getByRole('tab', { name: 'Models' }).click();
+    await page.getByRole('button', { name: 'Clear cache' }).click();
+    await page.getByTestId('download-total').waitFor({ state: 'detached' });
+    const opfs = await readOpfs(page);
+    assert.deepEqual(opfs.dirs, ['models--test--tiny-sd-a@main']);
+    assert.deepEqual(Object.keys(opfs.sizes).sort(), [...MODEL_FILES].sort());
+    assert.ok(Object.values(opfs.manifest).every((e) => e.complete));
+    // Asked again, the plan finds nothing of this model cached.
+    await page.getByRole('button', { name: 'Check sizes' }).click();
+    await page.getByRole('button', { name: `Download ${(modelBytes() / 1e6).toFixed(1)} MB` }).waitFor({ timeout: 30_000 });
+    assert.deepEqual([...first.errors, ...errors], []);
     await context.close();
   });
 

@@ -50,8 +50,9 @@ export interface DownloadOptions {
 
 interface Entry {
   size: number;
-  /** What the server announced; a partial file resumes only against the same hash. */
+  /** What the server announced; a partial file resumes only against the same hash (or, without one, the same ETag). */
   sha256?: string;
+  etag?: string;
   complete: boolean;
   /** Bytes on disk written with full counts and absorbed by `hash`; a resume truncates to it. */
   verified: number;
@@ -160,11 +161,11 @@ export class ModelCache {
   }
 
   /** Bytes of `path` the cache can keep for the remote file `head`: all when complete with the same content, a verified prefix of a partial one, else 0. */
-  private async usable(path: string, head: { size: number; sha256?: string }): Promise<number> {
+  private async usable(path: string, head: { size: number; sha256?: string; etag?: string }): Promise<number> {
     const known = this.manifest.files[path];
     if (!known || known.size !== head.size) return 0;
     if (known.complete) return !head.sha256 || head.sha256 === known.digest ? head.size : 0;
-    if (head.sha256 && known.sha256 && head.sha256 !== known.sha256) return 0;
+    if (head.sha256 && known.sha256 ? head.sha256 !== known.sha256 : head.etag && known.etag && head.etag !== known.etag) return 0;
     // A part shorter than its record (storage evicted under pressure) starts over.
     return known.hash && (await this.partSize(path)) >= known.verified ? known.verified : 0;
   }
@@ -238,7 +239,7 @@ export class ModelCache {
 
   /** Records `at` bytes of `f` as verified with the hash state over them. */
   private async checkpoint(f: PlannedFile, at: number, hash: Sha256): Promise<void> {
-    this.manifest.files[f.path] = { size: f.size, sha256: f.sha256, complete: false, verified: at, hash: hash.state() };
+    this.manifest.files[f.path] = { size: f.size, sha256: f.sha256, etag: f.etag, complete: false, verified: at, hash: hash.state() };
     await this.saveManifest();
   }
 
