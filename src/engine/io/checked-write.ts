@@ -1,7 +1,8 @@
 // Writes whose byte counts are checked. FileSystemSyncAccessHandle.write() may return fewer bytes than
 // given without throwing (seen in an off-the-record Chromium profile past ~1.3 GB): ignoring the count
 // leaves holes of zeros in a file of the right size. A short write is retried; when the storage keeps
-// refusing, the caller gets a StorageFullError and knows exactly which bytes made it.
+// refusing (or reports a count that cannot be true), the caller gets a StorageFullError and knows exactly
+// which bytes made it.
 import { formatBytes, isQuotaError } from '../space/kv';
 
 /** The part of FileSystemSyncAccessHandle the model cache uses (a test hook wraps it to simulate a full storage). */
@@ -47,7 +48,9 @@ export function writeAll(handle: SyncHandle, data: Uint8Array, at: number, path:
       if (isQuotaError(e)) throw new StorageFullError(path, at, needed, e);
       throw e;
     }
-    if (!Number.isInteger(n) || n < 0 || n > data.length - off) throw new Error(`${path}: a write at byte ${at + off} reported ${n} bytes written`);
+    // Seen in an off-the-record profile near its limit: 4294967288 (-8 as an unsigned count) for 16 MiB.
+    if (!Number.isInteger(n) || n < 0 || n > data.length - off)
+      throw new StorageFullError(path, at, needed, `a write of ${data.length - off} bytes at byte ${at + off} reported ${n} written`);
     off += n;
     if (off < data.length && ++shortWrites > RETRIES) throw new StorageFullError(path, at, needed);
   }
