@@ -135,7 +135,7 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     await context.close();
   });
 
-  test('Clear cache removes the current model\'s files and keeps another model\'s', { timeout: 120_000 }, async () => {
+  test('Clear cache removes the current model\'s files (and old-layout caches) and keeps another model\'s', { timeout: 120_000 }, async () => {
     const first = await open(app);
     await first.page.getByRole('button', { name: /^Download/ }).click();
     await first.page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
@@ -144,6 +144,11 @@ describe('downloads: hashes, short writes, corrupt bytes, two origins (wasm)', (
     await page.getByRole('button', { name: /^Download/ }).click();
     await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
     assert.deepEqual((await readOpfs(page)).dirs.sort(), ['models--test--copy-sd@main', 'models--test--tiny-sd-a@main']);
+    // A cache in the layout of earlier versions (a directory per mirror URL) goes too.
+    await page.evaluate(async () => {
+      const root = await (await navigator.storage.getDirectory()).getDirectoryHandle('w2w-models');
+      await (await root.getDirectoryHandle('127.0.0.1_8080_test_tiny-sd-a_resolve_main', { create: true })).getFileHandle('model_index.json', { create: true });
+    });
     await page.getByRole('tab', { name: 'Models' }).click();
     await page.getByRole('button', { name: 'Clear cache' }).click();
     await page.getByTestId('download-total').waitFor({ state: 'detached' });

@@ -73,8 +73,10 @@ const PROGRESS_MS = 150;
 const CHECKPOINT_BYTES = 64 * 2 ** 20;
 
 /** The cache directory of a repo at a revision (e.g. "models--owner--name@main"); the server is not part of it. */
+const KEY_PREFIX = 'models--';
+
 export const cacheKey = (repo: string, revision: string): string =>
-  `models--${repo.replace(/^\/+|\/+$/g, '').replace(/\//g, '--')}@${revision}`.replace(/[^\w.@-]+/g, '_').slice(0, 200);
+  `${KEY_PREFIX}${repo.replace(/^\/+|\/+$/g, '').replace(/\//g, '--')}@${revision}`.replace(/[^\w.@-]+/g, '_').slice(0, 200);
 
 /** The OPFS directory every model cache lives in. */
 export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
@@ -290,11 +292,14 @@ export class ModelCache {
     return out;
   }
 
-  /** Deletes one repo's cached files at one revision, or with no argument every cached model file. */
+  /**
+   * Deletes one repo's cached files at one revision, and caches in the layout of earlier versions (a directory per
+   * server URL, never read any more); with no argument every cached model file.
+   */
   static async clear(model?: { repo: string; revision: string }): Promise<void> {
     const root = await opfsRoot();
     const keys = model ? [cacheKey(model.repo, model.revision)] : [];
-    if (!model) for await (const [key] of entries(root)) keys.push(key);
+    for await (const [key] of entries(root)) if (!model || !key.startsWith(KEY_PREFIX)) keys.push(key);
     for (const k of keys) await root.removeEntry(k, { recursive: true }).catch(() => {});
   }
 }
