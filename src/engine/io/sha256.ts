@@ -42,11 +42,6 @@ export class Sha256 {
     }
   }
 
-  /** Bytes absorbed so far. */
-  get length(): number {
-    return this.total;
-  }
-
   update(data: Uint8Array): this {
     let i = 0;
     this.total += data.length;
