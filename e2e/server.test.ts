@@ -1,5 +1,6 @@
 // The e2e server behaves like the Hugging Face hub for the engine's HTTP reader, and isolates the build.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -89,5 +90,42 @@ describe('e2e server', () => {
     const type = async (p: string) => (await fetch(`${server.url}${p}`, { method: 'HEAD' })).headers.get('content-type');
     assert.equal(await type(`/assets/${wasm}`), 'application/wasm');
     assert.match((await type('/')) ?? '', /^text\/html/);
+  });
+});
+
+describe('e2e server with the hub\'s content headers', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer({ owners: { test: FIXTURES }, linkedEtag: true });
+  });
+  after(() => server.close());
+  const UNET = `${HUB}/unet/diffusion_pytorch_model.safetensors`;
+  const unet = readFileSync(path.join(FIXTURES, 'tiny-sd-a', 'unet', 'diffusion_pytorch_model.safetensors'));
+
+  test('an LFS-type file carries its SHA-256 as X-Linked-Etag and ETag; a git file its blob SHA-1', async () => {
+    const sha256 = createHash('sha256').update(unet).digest('hex');
+    const head = await fetch(`${server.url}${UNET}`, { method: 'HEAD' });
+    assert.equal(head.headers.get('x-linked-etag'), `"${sha256}"`);
+    assert.equal(head.headers.get('etag'), `"${sha256}"`);
+    assert.equal(head.headers.get('x-linked-size'), String(unet.length));
+    assert.match(head.headers.get('access-control-expose-headers') ?? '', /X-Linked-Etag/);
+    const config = readFileSync(path.join(FIXTURES, 'tiny-sd-a', 'unet', 'config.json'));
+    const blob = createHash('sha1').update(`blob ${config.length}\0`).update(config).digest('hex');
+    const json = await fetch(`${server.url}${HUB}/unet/config.json`, { method: 'HEAD' });
+    assert.equal(json.headers.get('etag'), `"${blob}"`);
+    assert.equal(json.headers.get('x-linked-etag'), null);
+  });
+
+  test('flipByte inverts the middle byte of the next N GETs only, ranges included', async () => {
+    const mid = Math.floor(unet.length / 2);
+    server.flipByte(UNET, 2);
+    const first = Buffer.from(await (await fetch(`${server.url}${UNET}`)).arrayBuffer());
+    assert.equal(first.length, unet.length);
+    assert.equal(first[mid], unet[mid] ^ 0xff);
+    assert.ok(first.subarray(0, mid).equals(unet.subarray(0, mid)) && first.subarray(mid + 1).equals(unet.subarray(mid + 1)));
+    const ranged = Buffer.from(await (await fetch(`${server.url}${UNET}`, { headers: { Range: `bytes=${mid - 3}-` } })).arrayBuffer());
+    assert.equal(ranged[3], unet[mid] ^ 0xff);
+    const third = Buffer.from(await (await fetch(`${server.url}${UNET}`)).arrayBuffer());
+    assert.ok(third.equals(unet));
   });
 });

@@ -1,9 +1,12 @@
 // Static server for the e2e tests: the Vite build, cross-origin isolated, and model files in Hugging Face
 // hub layout (`/<owner>/<repo>/resolve/main/<path>`) with Range support like the hub's. Files are read in
 // place; in-memory files (a truncated copy, a generated reference) can shadow or add to any URL path.
+// Optionally the hub's content headers (X-Linked-Etag = an LFS file's SHA-256, ETag = a git blob SHA-1
+// otherwise), and a file served with one byte flipped (same size, header intact) for the next N responses.
 // Standalone (`npx tsx e2e/server.ts`): dist/, ../shared/fixtures as owner "test" and the ops reference.
+import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -21,6 +24,11 @@ export interface ServerOptions {
   owners?: Record<string, string>;
   /** URL path → bytes, served before any file on disk. */
   files?: Record<string, Uint8Array>;
+  /**
+   * Send the hub's content headers on hub paths: for *.safetensors (LFS on the hub) `X-Linked-Etag` and `ETag`
+   * with the SHA-256 of the bytes (computed at startup) and `X-Linked-Size`; for other files the git blob SHA-1.
+   */
+  linkedEtag?: boolean;
 }
 
 export interface RequestRecord {
@@ -37,6 +45,8 @@ export interface TestServer {
   requests: RequestRecord[];
   /** Adds or replaces an in-memory file. */
   setFile(urlPath: string, bytes: Uint8Array): void;
+  /** The next `responses` GETs of `urlPath` carry its middle byte inverted (size and headers unchanged). */
+  flipByte(urlPath: string, responses: number): void;
   close(): Promise<void>;
 }
 
@@ -61,7 +71,7 @@ const COMMON_HEADERS = {
   // CORS as the hub sends it, so a page on another origin can read sizes and ranges.
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Headers': 'Range, Content-Type',
-  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, Accept-Ranges, ETag, X-Linked-Etag, X-Linked-Size',
   'Cache-Control': 'no-store',
 };
 
@@ -110,6 +120,60 @@ const typeOf = (p: string): string => TYPES[path.extname(p)] ?? 'application/oct
 
 type Body = { size: number; stream: (start: number, end: number) => Readable; type: string };
 
+/** Content headers per hub URL path (see ServerOptions.linkedEtag). */
+type Etags = Map<string, Record<string, string>>;
+
+function contentHeaders(bytes: Uint8Array, urlPath: string): Record<string, string> {
+  if (!urlPath.endsWith('.safetensors')) {
+    // What the hub sends for a file kept in git: the blob's SHA-1, not a hash of the content alone.
+    const blob = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+    return { ETag: `"${blob}"` };
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  return { 'X-Linked-Etag': `"${sha256}"`, 'X-Linked-Size': String(bytes.length), ETag: `"${sha256}"` };
+}
+
+async function* filesUnder(dir: string): AsyncGenerator<string> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) yield* filesUnder(p);
+    else if (e.isFile()) yield p;
+  }
+}
+
+/** The content headers of every hub file (on disk under the owners, and in memory), computed once at startup. */
+async function hubEtags(opts: ServerOptions, files: Map<string, Uint8Array>): Promise<Etags> {
+  const out: Etags = new Map();
+  for (const [owner, root] of Object.entries(opts.owners ?? {}))
+    for await (const file of filesUnder(root)) {
+      const [repo, ...rest] = path.relative(root, file).split(path.sep);
+      if (!rest.length) continue;
+      const urlPath = `/${owner}/${repo}/resolve/main/${rest.join('/')}`;
+      out.set(urlPath, contentHeaders(await readFile(file), urlPath));
+    }
+  for (const [urlPath, bytes] of files) if (HUB_PATH.test(urlPath)) out.set(urlPath, contentHeaders(bytes, urlPath));
+  return out;
+}
+
+/** `body` with the byte at size/2 inverted. */
+function flipped(body: Body): Body {
+  const mid = Math.floor(body.size / 2);
+  return {
+    ...body,
+    stream: (start, end) => {
+      const out = body.stream(start, end);
+      if (mid < start || mid > end) return out;
+      let at = start;
+      return out.map((chunk: Buffer) => {
+        const c = Buffer.from(chunk);
+        if (mid >= at && mid < at + c.length) c[mid - at] ^= 0xff;
+        at += c.length;
+        return c;
+      });
+    },
+  };
+}
+
 async function findBody(urlPath: string, opts: ServerOptions, files: Map<string, Uint8Array>): Promise<Body | null> {
   const mem = files.get(urlPath);
   if (mem) return { size: mem.length, type: typeOf(urlPath), stream: (s, e) => Readable.from([Buffer.from(mem.subarray(s, e + 1))]) };
@@ -127,7 +191,14 @@ async function findBody(urlPath: string, opts: ServerOptions, files: Map<string,
   return { size: st.size, type: typeOf(file), stream };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOptions, files: Map<string, Uint8Array>) {
+interface State {
+  files: Map<string, Uint8Array>;
+  etags: Etags;
+  /** URL path → GET responses still to serve with a flipped byte. */
+  flips: Map<string, number>;
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOptions, state: State) {
   const method = req.method ?? 'GET';
   for (const [k, v] of Object.entries(COMMON_HEADERS)) res.setHeader(k, v);
   if (method === 'OPTIONS') {
@@ -146,13 +217,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
     res.writeHead(400).end('bad path');
     return;
   }
-  const body = await findBody(urlPath, opts, files);
+  let body = await findBody(urlPath, opts, state.files);
   if (!body) {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`not found: ${urlPath}\n`);
     return;
   }
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('Content-Type', body.type);
+  for (const [k, v] of Object.entries(state.etags.get(urlPath) ?? {})) res.setHeader(k, v);
+  const flips = state.flips.get(urlPath) ?? 0;
+  if (method === 'GET' && flips > 0) {
+    state.flips.set(urlPath, flips - 1);
+    body = flipped(body);
+  }
   const range = parseRange(req.headers.range, body.size);
   if (range === 'unsatisfiable') {
     res.writeHead(416, { 'Content-Range': `bytes */${body.size}` }).end();
@@ -171,12 +248,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: ServerOpt
 
 export async function startServer(opts: ServerOptions): Promise<TestServer> {
   const files = new Map(Object.entries(opts.files ?? {}));
+  const state: State = { files, etags: opts.linkedEtag ? await hubEtags(opts, files) : new Map(), flips: new Map() };
   const requests: RequestRecord[] = [];
   const server = createServer((req, res) => {
     res.on('finish', () =>
       requests.push({ method: req.method ?? '', path: req.url ?? '', range: req.headers.range, status: res.statusCode }),
     );
-    handle(req, res, opts, files).catch((e: Error) => {
+    handle(req, res, opts, state).catch((e: Error) => {
       if (!res.headersSent) res.writeHead(500).end(e.message);
       else res.destroy(e);
     });
@@ -189,7 +267,11 @@ export async function startServer(opts: ServerOptions): Promise<TestServer> {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    setFile: (p, bytes) => void files.set(p, bytes),
+    setFile: (p, bytes) => {
+      files.set(p, bytes);
+      if (opts.linkedEtag && HUB_PATH.test(p)) state.etags.set(p, contentHeaders(bytes, p));
+    },
+    flipByte: (p, responses) => void state.flips.set(p, responses),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

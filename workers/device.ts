@@ -6,6 +6,7 @@
 // undocumented rule, and a loss mid-call can leave its wasm instance half-way through a run.
 import { trackGpuBuffers, type GpuMemoryReport } from '../src/engine/runtime/gpu-accounting';
 import { webgpuDevice, type GpuDeviceLike } from '../src/engine/runtime/web';
+import { requireTestHooks, testHooksEnabled } from './test-hooks';
 
 /** The prefix of every error a device loss turns into (the page recognizes it). */
 export const DEVICE_LOST = 'GPU device lost';
@@ -14,7 +15,6 @@ let watched: GpuDeviceLike | undefined;
 let lostReason: string | undefined;
 let notifyPage: ((reason: string) => void) | undefined;
 let dropModel: (() => void) | undefined;
-let testHooks = false;
 let gpuMemory: (() => GpuMemoryReport) | undefined;
 // Calls in flight, and what waits for none to be (a session is not released in the middle of its run).
 let active = 0;
@@ -33,7 +33,7 @@ export async function watchDevice(): Promise<void> {
   if (!device || device === watched) return;
   watched = device;
   void device.lost.then((info) => declareLost(`${info.reason}: ${info.message}`));
-  if (testHooks) trackMemory();
+  if (testHooksEnabled()) trackMemory();
 }
 
 /** Counts the device's buffers by purpose from now on (test hooks only: it wraps createBuffer). */
@@ -86,28 +86,23 @@ export function guardDeviceLoss<T extends object>(api: T): T {
   return out as T;
 }
 
-/** The page's side: told once when the device is lost; test hooks only when the page has `?testHooks=1`. */
+/** The page's side: told once when the device is lost; the test hook only when the page has `?testHooks=1`. */
 export const deviceApi = {
   watchDeviceLoss(cb: (reason: string) => void): void {
     notifyPage = cb;
     if (lostReason !== undefined) cb(lostReason);
   },
 
-  enableTestHooks(): void {
-    testHooks = true;
-    trackMemory();
-  },
-
   /** Test only: live GPU buffer bytes by purpose (weights per file, everything else onnxruntime holds). */
   gpuMemoryForTest(): GpuMemoryReport {
-    if (!testHooks) throw new Error('test hooks are off (the page enables them with ?testHooks=1)');
+    requireTestHooks();
     if (!gpuMemory) throw new Error('no WebGPU session yet: no GPU memory to report');
     return gpuMemory();
   },
 
   /** Test only: destroys the WebGPU sessions' device, as a driver reset would take it away. */
   destroyDeviceForTest(): void {
-    if (!testHooks) throw new Error('test hooks are off (the page enables them with ?testHooks=1)');
+    requireTestHooks();
     if (!watched) throw new Error('no WebGPU session yet: nothing to destroy');
     watched.destroy();
   },

@@ -5,6 +5,7 @@ import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/i
 import { folderFromFiles } from '../src/engine/io/model-folder';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
+import { probeStorage } from '../src/engine/io/storage-probe';
 import { createGpuWeights, createWebSession, probeBackend, wasmSettings, type BackendProbe, type Provider } from '../src/engine/runtime/web';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
@@ -13,7 +14,8 @@ import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
-import { describeSource, modelFiles, remoteFiles, type ModelSource, type PrecisionName } from './model-source';
+import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
+import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
 import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { encodePng, latentPreview } from './preview';
 
@@ -106,10 +108,11 @@ const hubSource = (s: ModelSource) => {
   return s;
 };
 
+/** The cache of a hub source: by repo and revision, so the hub and any mirror of it share the files. */
+const cacheOf = (s: ModelSource) => ModelCache.open(hubSource(s).repo, REVISION);
+
 async function planFor(s: ModelSource, variant?: string): Promise<DownloadPlan> {
-  const h = hubSource(s);
-  const cache = await ModelCache.open(describeSource(h));
-  const files = await cache.plan(remoteFiles(h, modelFiles(variant)));
+  const files = await (await cacheOf(s)).plan(remoteFiles(hubSource(s), modelFiles(variant)));
   return { files, variant, total: files.reduce((a, f) => a + f.size, 0), cached: files.reduce((a, f) => a + f.cached, 0) };
 }
 
@@ -132,15 +135,18 @@ const api = {
   },
 
   async download(s: ModelSource, plan: DownloadPlan, onProgress: (p: FileProgress) => void): Promise<void> {
-    const cache = await ModelCache.open(describeSource(hubSource(s)));
+    const cache = await cacheOf(s);
     job?.abort();
     job = new AbortController();
-    await cache.download(plan.files, { onProgress, signal: job.signal });
+    // Storage that is not persistent may be memory (an off-the-record profile) whose quota estimate is no promise.
+    const needed = plan.total - plan.cached;
+    if (needed >= probeThreshold() && !(await navigator.storage.persisted().catch(() => false))) await probeStorage(needed, testHandleWrapper());
+    await cache.download(plan.files, { onProgress, signal: job.signal, wrapHandle: testHandleWrapper() });
   },
 
   /** A fully cached variant of a hub source ('' = the plain weights), or null: then it loads without network. */
   async cachedVariant(s: ModelSource, precision: PrecisionName): Promise<string | null> {
-    const cache = await ModelCache.open(describeSource(hubSource(s)));
+    const cache = await cacheOf(s);
     for (const v of precision === 'fp16' ? ['fp16', ''] : ['']) if (cache.has(modelFiles(v || undefined))) return v;
     return null;
   },
@@ -152,7 +158,7 @@ const api = {
     let files: Map<string, File>;
     if (s.kind === 'hub') {
       const paths = modelFiles(variant);
-      files = await (await ModelCache.open(describeSource(s))).files(paths);
+      files = await (await cacheOf(s)).files(paths);
       const missing = paths.filter((p) => !files.has(p));
       if (missing.length) throw new Error(`not downloaded yet: ${missing.join(', ')}`);
     } else {
@@ -228,11 +234,12 @@ const api = {
     return ModelCache.usage();
   },
 
-  async clearCache(): Promise<void> {
+  /** Deletes the cached files of `s`'s repo (at the revision downloads use); the model is unloaded. */
+  async clearCache(s: ModelSource): Promise<void> {
     job?.abort();
     await sd?.release();
     sd = undefined;
-    await ModelCache.clear();
+    await ModelCache.clear({ repo: hubSource(s).repo, revision: REVISION });
   },
 };
 
@@ -250,7 +257,7 @@ onDeviceLost(() => {
   sd = undefined;
   whenIdle(() => void old?.release().catch(() => undefined));
 });
-const engineApi = guardDeviceLoss({ ...api, ...invertApi(context), ...directionsApi(context), ...deviceApi });
+const engineApi = guardDeviceLoss({ ...api, ...invertApi(context), ...directionsApi(context), ...deviceApi, ...testHooksApi });
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

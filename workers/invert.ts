@@ -6,6 +6,7 @@ import {
   invert, InversionCancelled, preparePhoto, prepareMask, resolveSettings,
   type CropSquare, type InversionSettings, type InversionState, type PresetName, type StepInfo,
 } from '../src/engine/invert/index';
+import { saveCheckpoint } from '../src/engine/invert/checkpoint-save';
 import { tensorToRgba, type Rgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
@@ -100,6 +101,8 @@ async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Arra
   return encodePng(tensorToRgba(image));
 }
 
+const store = (job: StoredJob) => set(JOB, job);
+
 async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): Promise<InversionOutcome> {
   const sd = ctx.sd();
   const space = ctx.space();
@@ -136,17 +139,13 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
           job.preview = await previewImage(sd, space, s.coef, job);
           cb.onPreview?.({ step, png: job.preview });
         }
-        if (step % every === 0 || last) {
-          job.state = s;
-          await set(JOB, job);
-        }
+        if (step % every === 0 || last) await saveCheckpoint(store, job, s);
       },
     });
     return finish('done', state);
   } catch (e) {
     if (!(e instanceof InversionCancelled)) throw e;
-    job.state = e.state;
-    await set(JOB, job);
+    await saveCheckpoint(store, job, e.state);
     return finish('cancelled', e.state);
   } finally {
     if (running === controller) running = undefined;

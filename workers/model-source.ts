@@ -26,7 +26,10 @@ export function modelFiles(variant?: string): string[] {
   ];
 }
 
-export const hubBase = (hub: string, repo: string): string => `${hub.replace(/\/+$/, '')}/${repo.replace(/^\/+|\/+$/g, '')}/resolve/main`;
+/** The revision downloads resolve; with the repo it keys the cache (the server does not). */
+export const REVISION = 'main';
+
+export const hubBase = (hub: string, repo: string): string => `${hub.replace(/\/+$/, '')}/${repo.replace(/^\/+|\/+$/g, '')}/resolve/${REVISION}`;
 
 export const describeSource = (s: ModelSource): string => (s.kind === 'hub' ? hubBase(s.hub, s.repo) : s.name);
 

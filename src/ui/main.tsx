@@ -1,10 +1,12 @@
-// App entry: recovery from a lost GPU device, the React root, and the service worker that keeps the shell available offline.
+// App entry: recovery from a lost GPU device, test hooks (?testHooks=1 only), the React root, and the service worker that keeps the shell available offline.
 import { createRoot } from 'react-dom/client';
 import { installDeviceRecovery } from './actions/device';
 import { App } from './App';
+import { installTestHooks } from './test-hooks';
 import './styles.css';
 
 installDeviceRecovery();
+installTestHooks();
 createRoot(document.getElementById('root')!).render(<App />);
 
 if ('serviceWorker' in navigator && import.meta.env.PROD)

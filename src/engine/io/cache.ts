@@ -1,8 +1,14 @@
 // Browser download cache for model files: each remote file is streamed into the Origin Private File
-// System (OPFS) next to a small manifest (size, ETag), so an interrupted download resumes with a Range
-// request and a finished one is read back as a File (sliced lazily, never loaded whole). Needs a
-// dedicated worker (synchronous access handles); the engine worker owns it.
+// System (OPFS) next to a small manifest, so an interrupted download resumes with a Range request and a
+// finished one is read back as a File (sliced lazily, never loaded whole). Every write's count is checked
+// (checked-write.ts) and every file is hashed while it streams (SHA-256, its state kept in the manifest with
+// the bytes verified so far), so a resume continues from a prefix known to be on disk and a file is marked
+// complete only once its size, its header and, where the server names one, its SHA-256 agree. Directories
+// are keyed by repo and revision, not by the server: the hub and a mirror share one copy. Needs a dedicated
+// worker (synchronous access handles); the engine worker owns it.
+import { writeAll, type SyncHandle } from './checked-write';
 import { openSafetensors } from './safetensors';
+import { isSha256Hex, Sha256, type Sha256State } from './sha256';
 import { fromBlob, MissingFileError } from './source';
 
 export interface RemoteFile {
@@ -14,7 +20,9 @@ export interface RemoteFile {
 export interface PlannedFile extends RemoteFile {
   size: number;
   etag?: string;
-  /** Bytes already in the cache (equal to size when complete). */
+  /** The content's SHA-256 (hex) when the server names it (the hub does for LFS files); else size and header checks only. */
+  sha256?: string;
+  /** Bytes already in the cache and verified (equal to size when complete). */
   cached: number;
 }
 
@@ -27,6 +35,8 @@ export interface FileProgress {
   /** Seconds left for this file at the current speed; null when unknown. */
   eta: number | null;
   state: 'waiting' | 'downloading' | 'checking' | 'done' | 'error';
+  /** Once done: the SHA-256 the file was verified against, absent when only size and header were checked. */
+  sha256?: string;
   error?: string;
 }
 
@@ -34,20 +44,42 @@ export interface DownloadOptions {
   fetch?: typeof fetch;
   onProgress?: (p: FileProgress) => void;
   signal?: AbortSignal;
+  /** Wraps the cache's file handles (test hooks simulate a storage that takes short writes). */
+  wrapHandle?: (h: SyncHandle) => SyncHandle;
+}
+
+interface Entry {
+  size: number;
+  /** What the server announced; a partial file resumes only against the same hash (or, without one, the same ETag). */
+  sha256?: string;
+  etag?: string;
+  complete: boolean;
+  /** Bytes on disk written with full counts and absorbed by `hash`; a resume truncates to it. */
+  verified: number;
+  /** SHA-256 state over the first `verified` bytes (partial files). */
+  hash?: Sha256State;
+  /** The SHA-256 of the complete file, computed while it was written. */
+  digest?: string;
 }
 
 interface Manifest {
-  files: Record<string, { size: number; etag?: string; complete: boolean }>;
+  files: Record<string, Entry>;
 }
 
 const ROOT = 'w2w-models';
 const MANIFEST = '.manifest.json';
 const PROGRESS_MS = 150;
+/** A resumable point (flush + manifest) at least this often: a crash loses at most this much. */
+const CHECKPOINT_BYTES = 64 * 2 ** 20;
 
-/** A cache directory name for a source (hub base + repo): readable, and safe as one OPFS entry name. */
-export const cacheKey = (source: string): string => source.replace(/^https?:\/\//, '').replace(/[^\w.@-]+/g, '_').slice(0, 200);
+/** The cache directory of a repo at a revision (e.g. "models--owner--name@main"); the server is not part of it. */
+const KEY_PREFIX = 'models--';
 
-async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
+export const cacheKey = (repo: string, revision: string): string =>
+  `${KEY_PREFIX}${repo.replace(/^\/+|\/+$/g, '').replace(/\//g, '--')}@${revision}`.replace(/[^\w.@-]+/g, '_').slice(0, 200);
+
+/** The OPFS directory every model cache lives in. */
+export async function opfsRoot(): Promise<FileSystemDirectoryHandle> {
   if (!navigator.storage?.getDirectory) throw new Error('this browser has no Origin Private File System (navigator.storage.getDirectory) to cache models in');
   return (await navigator.storage.getDirectory()).getDirectoryHandle(ROOT, { create: true });
 }
@@ -59,8 +91,9 @@ export class ModelCache {
     readonly key: string,
   ) {}
 
-  static async open(source: string): Promise<ModelCache> {
-    const key = cacheKey(source);
+  /** The cache of one repo at one revision, whichever server it is downloaded from. */
+  static async open(repo: string, revision: string): Promise<ModelCache> {
+    const key = cacheKey(repo, revision);
     const dir = await (await opfsRoot()).getDirectoryHandle(key, { create: true });
     let manifest: Manifest = { files: {} };
     try {
@@ -72,43 +105,45 @@ export class ModelCache {
     return new ModelCache(dir, manifest, key);
   }
 
-  /** Sizes (HEAD) of every file, and how much of each is cached already. A missing file names itself. */
+  /** Sizes and hashes (HEAD) of every file, and how much of each is cached and verified. A missing file names itself. */
   async plan(files: readonly RemoteFile[], opts: { fetch?: typeof fetch } = {}): Promise<PlannedFile[]> {
     const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
     return Promise.all(
       files.map(async (f) => {
-        const { size, etag } = await remoteSize(f, doFetch);
-        const known = this.manifest.files[f.path];
-        const same = known && known.size === size && (!etag || !known.etag || known.etag === etag);
-        const cached = same ? (known.complete ? size : await this.partSize(f.path)) : 0;
-        return { ...f, size, etag, cached: Math.min(cached, size) };
+        const head = await remoteHead(f, doFetch);
+        return { ...f, ...head, cached: await this.usable(f.path, head) };
       }),
     );
   }
 
-  /** Downloads what is not cached yet, one file at a time, then checks each file's size and header. */
+  /** Downloads what is not cached yet, one file at a time; each is checked (hash, size, header) before it counts. */
   async download(plan: readonly PlannedFile[], opts: DownloadOptions = {}): Promise<Map<string, File>> {
     const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
-    for (const f of plan) opts.onProgress?.({ path: f.path, loaded: f.cached, total: f.size, bytesPerSecond: 0, eta: null, state: f.cached === f.size ? 'done' : 'waiting' });
-    for (const f of plan) {
+    for (const f of plan) opts.onProgress?.({ path: f.path, loaded: f.cached, total: f.size, bytesPerSecond: 0, eta: null, state: f.cached === f.size ? 'done' : 'waiting', sha256: f.cached === f.size ? f.sha256 : undefined });
+    for (const [i, f] of plan.entries()) {
       if (this.manifest.files[f.path]?.complete && f.cached === f.size) continue;
+      // What the files after this one still need, for a "storage full" message.
+      const later = plan.slice(i + 1).reduce((a, g) => a + g.size - g.cached, 0);
       // A corrupt file is fetched once more from scratch before giving up.
       for (let attempt = 0; ; attempt++) {
         try {
-          await this.fetchInto(f, attempt === 0 ? f.cached : 0, doFetch, opts);
+          const digest = await this.fetchInto(f, attempt === 0 ? f.cached : 0, later, doFetch, opts);
           opts.onProgress?.({ path: f.path, loaded: f.size, total: f.size, bytesPerSecond: 0, eta: 0, state: 'checking' });
+          if (f.sha256 && digest !== f.sha256)
+            throw new CorruptFileError(`${f.path} is corrupt: its SHA-256 is ${digest}, the server announced ${f.sha256}${attempt > 0 ? ' (downloaded twice)' : ''}`);
           await checkFile(f.path, await this.file(f.path), f.size);
-          this.manifest.files[f.path] = { size: f.size, etag: f.etag, complete: true };
+          this.manifest.files[f.path] = { size: f.size, sha256: f.sha256, complete: true, verified: f.size, digest };
           await this.saveManifest();
-          opts.onProgress?.({ path: f.path, loaded: f.size, total: f.size, bytesPerSecond: 0, eta: 0, state: 'done' });
+          opts.onProgress?.({ path: f.path, loaded: f.size, total: f.size, bytesPerSecond: 0, eta: 0, state: 'done', sha256: f.sha256 });
           break;
         } catch (e) {
+          // Bytes that failed a check are not kept: a retry starts that file over.
+          if (e instanceof CorruptFileError) await this.forget(f.path);
           if (opts.signal?.aborted || !(e instanceof CorruptFileError) || attempt > 0) {
-            opts.onProgress?.({ path: f.path, loaded: 0, total: f.size, bytesPerSecond: 0, eta: null, state: 'error', error: (e as Error).message });
+            const kept = this.manifest.files[f.path]?.verified ?? 0;
+            opts.onProgress?.({ path: f.path, loaded: kept, total: f.size, bytesPerSecond: 0, eta: null, state: 'error', error: (e as Error).message });
             throw e;
           }
-          delete this.manifest.files[f.path];
-          await this.saveManifest();
         }
       }
     }
@@ -127,7 +162,22 @@ export class ModelCache {
     return paths.every((p) => this.manifest.files[p]?.complete);
   }
 
-  private async fetchInto(f: PlannedFile, from: number, doFetch: typeof fetch, opts: DownloadOptions): Promise<void> {
+  /** Bytes of `path` the cache can keep for the remote file `head`: all when complete with the same content, a verified prefix of a partial one, else 0. */
+  private async usable(path: string, head: { size: number; sha256?: string; etag?: string }): Promise<number> {
+    const known = this.manifest.files[path];
+    if (!known || known.size !== head.size) return 0;
+    if (known.complete) return !head.sha256 || head.sha256 === known.digest ? head.size : 0;
+    if (head.sha256 && known.sha256 ? head.sha256 !== known.sha256 : head.etag && known.etag && head.etag !== known.etag) return 0;
+    // A part shorter than its record (storage evicted under pressure) starts over.
+    return known.hash && (await this.partSize(path)) >= known.verified ? known.verified : 0;
+  }
+
+  /** Streams `f` from byte `from` (a verified prefix) into the cache; returns the SHA-256 of the whole file. */
+  private async fetchInto(f: PlannedFile, from: number, later: number, doFetch: typeof fetch, opts: DownloadOptions): Promise<string> {
+    const known = this.manifest.files[f.path];
+    if (!known?.hash || known.hash.length !== from) from = 0;
+    // Written to the end but not yet checked (interrupted between the two): nothing left to fetch.
+    if (from > 0 && from === f.size) return new Sha256(known!.hash).hex();
     const headers: Record<string, string> = from > 0 ? { Range: `bytes=${from}-`, ...(f.etag ? { 'If-Range': f.etag } : {}) } : {};
     let res: Response;
     try {
@@ -140,12 +190,14 @@ export class ModelCache {
     if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} downloading ${f.path} from ${f.url}`);
     // 200 to a Range request: the server restarts from byte 0 (no Range support, or the file changed).
     const start = res.status === 206 ? from : 0;
-    this.manifest.files[f.path] = { size: f.size, etag: f.etag, complete: false };
-    await this.saveManifest();
-    const handle = await (await this.fileHandle(f.path, true)).createSyncAccessHandle();
+    const hash = start > 0 ? new Sha256(known!.hash) : new Sha256();
+    await this.checkpoint(f, start, hash);
+    const raw = await (await this.fileHandle(f.path, true)).createSyncAccessHandle();
+    const handle = opts.wrapHandle ? opts.wrapHandle(raw) : raw;
+    let at = start;
     try {
       handle.truncate(start);
-      let at = start;
+      let saved = start;
       const meter = new SpeedMeter();
       let last = 0;
       const reader = res.body.getReader();
@@ -153,9 +205,15 @@ export class ModelCache {
         const { done, value } = await reader.read();
         if (done) break;
         if (at + value.length > f.size) throw new CorruptFileError(`${f.path}: the server sent more than the announced ${f.size} bytes`);
-        handle.write(value, { at });
+        writeAll(handle, value, at, f.path, f.size - at + later);
+        hash.update(value);
         at += value.length;
         meter.add(value.length);
+        if (at - saved >= CHECKPOINT_BYTES) {
+          handle.flush();
+          await this.checkpoint(f, at, hash);
+          saved = at;
+        }
         const now = performance.now();
         if (now - last > PROGRESS_MS) {
           last = now;
@@ -165,8 +223,39 @@ export class ModelCache {
       }
       handle.flush();
       if (at !== f.size) throw new Error(`download of ${f.path} stopped at byte ${at} of ${f.size}; retry to resume`);
+      return hash.hex();
+    } catch (e) {
+      // Keep exactly the bytes written with full counts and hashed; whatever a failed write left beyond them goes.
+      try {
+        handle.truncate(at);
+        handle.flush();
+        await this.checkpoint(f, at, hash);
+      } catch {
+        // The manifest keeps its last checkpoint (a shorter verified prefix), which a resume truncates to.
+      }
+      throw e;
     } finally {
       handle.close();
+    }
+  }
+
+  /** Records `at` bytes of `f` as verified with the hash state over them. */
+  private async checkpoint(f: PlannedFile, at: number, hash: Sha256): Promise<void> {
+    this.manifest.files[f.path] = { size: f.size, sha256: f.sha256, etag: f.etag, complete: false, verified: at, hash: hash.state() };
+    await this.saveManifest();
+  }
+
+  /** Drops a file and its record (a corrupt download starts over from byte 0). */
+  private async forget(path: string): Promise<void> {
+    delete this.manifest.files[path];
+    await this.saveManifest();
+    const parts = path.split('/');
+    let d = this.dir;
+    try {
+      for (const p of parts.slice(0, -1)) d = await d.getDirectoryHandle(p);
+      await d.removeEntry(parts[parts.length - 1]);
+    } catch {
+      // Nothing on disk yet.
     }
   }
 
@@ -203,11 +292,14 @@ export class ModelCache {
     return out;
   }
 
-  /** Deletes every cached model file (or one source's). */
-  static async clear(source?: string): Promise<void> {
+  /**
+   * Deletes one repo's cached files at one revision, and caches in the layout of earlier versions (a directory per
+   * server URL, never read any more); with no argument every cached model file.
+   */
+  static async clear(model?: { repo: string; revision: string }): Promise<void> {
     const root = await opfsRoot();
-    const keys = source === undefined ? [] : [cacheKey(source)];
-    if (source === undefined) for await (const [key] of entries(root)) keys.push(key);
+    const keys = model ? [cacheKey(model.repo, model.revision)] : [];
+    for await (const [key] of entries(root)) if (!model || !key.startsWith(KEY_PREFIX)) keys.push(key);
     for (const k of keys) await root.removeEntry(k, { recursive: true }).catch(() => {});
   }
 }
@@ -228,7 +320,10 @@ export async function checkFile(path: string, file: Blob, size: number): Promise
   }
 }
 
-async function remoteSize(f: RemoteFile, doFetch: typeof fetch): Promise<{ size: number; etag?: string }> {
+/** The hub's ETags are quoted, sometimes weak (W/"…"). */
+const unquote = (etag: string | null): string | undefined => etag?.replace(/^W\//, '').replace(/^"|"$/g, '') || undefined;
+
+async function remoteHead(f: RemoteFile, doFetch: typeof fetch): Promise<{ size: number; etag?: string; sha256?: string }> {
   let res: Response;
   try {
     res = await doFetch(f.url, { method: 'HEAD' });
@@ -240,8 +335,11 @@ async function remoteSize(f: RemoteFile, doFetch: typeof fetch): Promise<{ size:
   // The hub answers LFS files with a redirect; X-Linked-Size is the file's size when the final hop hides it.
   const size = Number(res.headers.get('x-linked-size') ?? res.headers.get('content-length') ?? NaN);
   if (!Number.isSafeInteger(size) || size < 0) throw new Error(`cannot learn the size of ${f.path}: ${f.url} sent no Content-Length`);
-  const etag = res.headers.get('x-linked-etag') ?? res.headers.get('etag') ?? undefined;
-  return { size, etag };
+  const linked = res.headers.get('x-linked-etag');
+  const etag = res.headers.get('etag');
+  // An LFS object's ETag is its SHA-256; a plain git file's is a blob SHA-1 (40 hex), which says nothing about the bytes.
+  const sha256 = [unquote(linked), unquote(etag)].find(isSha256Hex)?.toLowerCase();
+  return { size, etag: (linked ?? etag) || undefined, sha256 };
 }
 
 class SpeedMeter {

@@ -4,7 +4,7 @@
 import { DEVICE_LOST } from '../../../workers/device';
 import { getInvert } from '../invert-store';
 import { setApp } from '../store';
-import { engineGeneration, EngineRestarted, engineWorker, restartEngine, setDeviceLostHandler, testHooksOn } from '../workers';
+import { engineGeneration, EngineRestarted, engineWorker, restartEngine, setDeviceLostHandler } from '../workers';
 import { reopenModel } from './model';
 import { shareSpaceWithEngine } from './space';
 
@@ -55,12 +55,7 @@ export async function surviveDeviceLoss<T>(first: () => Promise<T>, again: () =>
   }
 }
 
-/** At startup: recover when the engine worker reports a loss; `?testHooks=1` adds window.__w2wTest. */
+/** At startup: recover when the engine worker reports a loss. */
 export function installDeviceRecovery(): void {
   setDeviceLostHandler((_reason, gen) => void recoverEngine(gen).catch(() => undefined));
-  if (testHooksOn())
-    (window as unknown as { __w2wTest: unknown }).__w2wTest = {
-      destroyDevice: () => engineWorker().destroyDeviceForTest(),
-      gpuMemory: () => engineWorker().gpuMemoryForTest(),
-    };
 }

@@ -69,7 +69,7 @@ export async function startDownload(): Promise<void> {
   if (quota !== undefined && usage !== undefined && needed > quota - usage) {
     setApp({
       phase: 'error',
-      modelError: `not enough storage: the model needs ${formatBytes(needed)} more, the browser allows ${formatBytes(Math.max(0, quota - usage))}; clear the model cache or other site data and retry`,
+      modelError: `not enough storage: the model needs ${formatBytes(needed)} more, the browser allows ${formatBytes(Math.max(0, quota - usage))}; clear the model cache or other site data, allow persistent storage, or use a normal (not private) browser profile, and retry`,
     });
     return;
   }
@@ -117,8 +117,9 @@ export async function useLocalFolder(files: Map<string, File>, name: string): Pr
   await loadModel({ kind: 'files', name, files });
 }
 
+/** Deletes the current model's cached files (other models' caches stay). */
 export async function clearModelCache(): Promise<void> {
-  await engineWorker().clearCache();
+  await engineWorker().clearCache(hubSource(getApp().sources));
   setApp({ phase: 'idle', plan: undefined, progress: {}, model: undefined, tab: 'models' });
   await refreshStorage();
 }

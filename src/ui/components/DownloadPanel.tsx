@@ -1,4 +1,5 @@
-// The files of the model with their sizes, then per-file progress (bytes, speed, ETA) while downloading.
+// The files of the model with their sizes and how each is checked (SHA-256 where the server names one, else
+// size and header), then per-file progress (bytes, speed, ETA) while downloading.
 import { clearModelCache, retry, startDownload } from '../actions/model';
 import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
@@ -19,9 +20,12 @@ export function DownloadPanel() {
             {plan.cached > 0 && `, ${formatBytes(plan.cached)} already cached`}
             {plan.variant && ` (${plan.variant} weights)`}
           </p>
+          {!plan.files.some((f) => f.sha256) && (
+            <p className="note" data-testid="hash-note">no content hash from this mirror: checked by size and header</p>
+          )}
           <table className="files">
             <thead>
-              <tr><th>file</th><th>size</th><th>progress</th><th>speed</th><th>left</th></tr>
+              <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
             </thead>
             <tbody>
               {plan.files.map((f) => {
@@ -31,6 +35,9 @@ export function DownloadPanel() {
                   <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
                     <td>{f.path}</td>
                     <td>{formatBytes(f.size)}</td>
+                    <td data-testid="file-check" data-sha256={p?.state === 'done' ? p.sha256 : undefined} title={f.sha256}>
+                      {f.sha256 ? `SHA-256${p?.state === 'done' ? ' ✓' : ''}` : 'size + header'}
+                    </td>
                     <td>
                       <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
                       {p?.state === 'checking' ? ' checking' : ''}
