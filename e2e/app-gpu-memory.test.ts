@@ -1,7 +1,9 @@
 // One GPU copy of every weight (WebGPU on SwiftShader, tiny fixture): after a download, a sampled identity,
-// generations at two sizes, two inversion steps with a preview and a direction discovery — sessions of
-// several graphs and shapes — the GPU buffers holding each component's weights (counted by the engine
-// worker's ?testHooks=1 accounting) equal that component's weight bytes.
+// generations at two sizes and two inversion steps with a preview — sessions of the CLIP, CFG-UNet,
+// VAE-decoder, VAE-encoder and gradient graphs at several shapes — the GPU buffers holding each component's
+// weights (counted by the engine worker's ?testHooks=1 accounting) equal that component's weight bytes.
+// A direction discovery is left out here: its pullback iterations take over 10 minutes on SwiftShader; the
+// pullback graphs bind their weights through the same store (test/runtime/weight-inputs.test.ts).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -37,7 +39,7 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
   const suite = browserSuite({ webgpu: true });
   let app: AppPage;
 
-  test('generate at two sizes, invert with a preview, discover directions: weights held once', { timeout: 1_500_000 }, async (t) => {
+  test('generate at two sizes, invert with a preview: weights held once', { timeout: 900_000 }, async (t) => {
     const t0 = Date.now();
     app = await readyApp(suite.browser(), suite.server(), 'backend=webgpu&testHooks=1');
     const { page } = app;
@@ -62,14 +64,8 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
     await page.getByTestId('invert-preview').waitFor();
     const t2 = Date.now();
 
-    await page.getByRole('tab', { name: 'Create' }).click();
-    await page.getByLabel('Directions', { exact: true }).fill('1');
-    await page.getByRole('button', { name: 'Discover directions' }).click();
-    await page.getByTestId('free-status').filter({ hasText: /^1 directions?, \d+ iterations/ }).waitFor({ timeout: 600_000 });
-    const t3 = Date.now();
-
     const report = await gpuMemory(page);
-    t.diagnostic(`generate ×2 ${t1 - t0} ms, invert 2 steps + preview ${t2 - t1} ms, directions ${t3 - t2} ms`);
+    t.diagnostic(`ready + generate ×2 ${t1 - t0} ms, invert 2 steps + preview ${t2 - t1} ms`);
     t.diagnostic(`GPU memory: ${JSON.stringify(report)}`);
     for (const file of WEIGHT_FILES) {
       const expected = await tensorBytes(file);

@@ -40,11 +40,18 @@ describe('weights as inputs (one HostWeights store)', () => {
     expect(relErr(a.grad, b.grad)).toBeLessThan(1e-6);
   });
 
-  it('holds each weight file once, whatever sessions ran', async () => {
-    // Forward at 16×16 (above), the gradient graph, and a forward at another latent size.
+  it('holds each weight file once, whatever sessions ran (a pullback metric product among them, same values)', async () => {
+    // Forward at 16×16 (above), the gradient graph, a forward at another latent size, a JᵀJ product.
     const x8 = { dtype: 'float32' as const, shape: [1, 4, 8, 8], data: new Float32Array(256).fill(0.1) };
+    const t1: HostTensor = { dtype: 'int64', shape: [1], data: BigInt64Array.of(500n) };
     const text1 = { ...inputs['unet.encoder_hidden_states'], shape: [1, 77, 32], data: (inputs['unet.encoder_hidden_states'].data as Float32Array).slice(0, 77 * 32) };
-    await shared.unet(x8, { dtype: 'int64', shape: [1], data: BigInt64Array.of(500n) }, text1, flat);
+    await shared.unet(x8, t1, text1, flat);
+    const feeds = {
+      sample: x8, timestep: t1, encoder_hidden_states: text1, lora: { dtype: 'float32' as const, shape: [flat.length], data: flat },
+      tangent: { dtype: 'float32' as const, shape: [1, 4, 8, 8], data: Float32Array.from({ length: 256 }, (_, i) => Math.sin(i)) },
+    };
+    const jtj = async (sd: StableDiffusion) => (await sd.pullback('sample', ['jtj'], feeds)).jtj.data as Float32Array;
+    expect(relErr(await jtj(shared), await jtj(plain))).toBeLessThan(1e-5);
     const unet = await openFixture('unet', 'diffusion_pytorch_model.safetensors');
     const fileBytes = unet.keys().reduce((a, k) => a + unet.info(k).byteLength, 0);
     const held = await store.bytesBySource();
