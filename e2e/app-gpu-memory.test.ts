@@ -8,10 +8,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openSafetensors } from '../src/engine/io/safetensors';
-import { openPath } from '../src/engine/io/source-node';
 import type { GpuMemoryReport } from '../src/engine/runtime/gpu-accounting';
-import type { AppPage } from './app-helpers';
+import { fixtureTensorBytes, type AppPage } from './app-helpers';
 import { browserSuite, importSpace, invertSettings, readyApp } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -20,12 +18,6 @@ const WEIGHT_FILES = ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion
 
 const gpuMemory = (page: Page) =>
   page.evaluate(() => (window as unknown as { __w2wTest: { gpuMemory(): Promise<GpuMemoryReport> } }).__w2wTest.gpuMemory());
-
-/** Tensor bytes of a fixture weight file (float32, as the engine runs it on SwiftShader). */
-async function tensorBytes(file: string): Promise<number> {
-  const st = await openSafetensors(await openPath(path.join(FIXTURES, 'tiny-sd-a', file)));
-  return st.keys().reduce((a, k) => a + st.info(k).byteLength, 0);
-}
 
 async function generateAt(app: AppPage, size: string, count: number): Promise<void> {
   const { page } = app;
@@ -68,7 +60,7 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
     t.diagnostic(`ready + generate ×2 ${t1 - t0} ms, invert 2 steps + preview ${t2 - t1} ms`);
     t.diagnostic(`GPU memory: ${JSON.stringify(report)}`);
     for (const file of WEIGHT_FILES) {
-      const expected = await tensorBytes(file);
+      const expected = await fixtureTensorBytes(file);
       const held = report.weights[file];
       t.diagnostic(`${file}: ${held} bytes of weight buffers on the GPU, ${expected} bytes of tensors in the file`);
       assert.ok(Math.abs(held - expected) <= 0.05 * expected, `${file}: ${held} GPU bytes vs ${expected} weight bytes`);

@@ -3,6 +3,8 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { openSafetensors } from '../src/engine/io/safetensors';
+import { openPath } from '../src/engine/io/source-node';
 import { SCREENSHOTS } from './browser';
 import { DIST, FIXTURES, startServer, type TestServer } from './server';
 
@@ -16,6 +18,12 @@ export const MODEL_FILES = [
   'vae/diffusion_pytorch_model.safetensors', 'text_encoder/config.json', 'text_encoder/model.safetensors',
   'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json',
 ];
+
+/** Tensor bytes of a fixture weight file (its data section: float32 here, as the engine holds it). */
+export async function fixtureTensorBytes(file: string): Promise<number> {
+  const st = await openSafetensors(await openPath(path.join(FIXTURES, 'tiny-sd-a', file)));
+  return st.keys().reduce((a, k) => a + st.info(k).byteLength, 0);
+}
 
 /** Bytes of the fixture's model files, as the download plan must total them. */
 export const modelBytes = (): number => MODEL_FILES.reduce((a, f) => a + statSync(path.join(FIXTURES, 'tiny-sd-a', f)).size, 0);

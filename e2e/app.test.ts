@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
-import { appServer, BROKEN, imageBytes, MODEL, modelBytes, openApp, SPACE, type AppPage } from './app-helpers';
+import { appServer, BROKEN, fixtureTensorBytes, imageBytes, MODEL, modelBytes, openApp, SPACE, type AppPage } from './app-helpers';
 import { parseUNetConfig } from '../src/engine/io/config';
 import { loraLayout } from '../src/engine/models/lora';
 import { FIXTURES, type TestServer } from './server';
@@ -19,6 +19,7 @@ const MAX_TASK_MS = 100;
 const safetensorsKeys = (b: Buffer): string[] =>
   Object.keys(JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString())).filter((k) => k !== '__metadata__');
 const NEWEST = '.gallery img[alt^="generated image"]';
+
 
 /** Opens the app on the fixture mirror, downloads the model and waits until it is loaded. */
 async function firstRun(browser: Browser, server: TestServer, backend: string): Promise<AppPage> {
@@ -147,6 +148,10 @@ describe('app, WebGPU off (wasm)', () => {
     app = await firstRun(browser, server, 'WebAssembly (CPU)');
     await app.page.getByRole('tab', { name: 'Models' }).click();
     assert.match((await app.page.getByTestId('speed-note').textContent()) ?? '', /^No WebGPU \((no adapter|navigator\.gpu missing)/);
+    // What the loaded model needs: its UNet weights exactly; it fits, so no verdict note on wasm.
+    const unetRow = app.page.getByTestId('needs-table').getByRole('row', { name: /^UNet weights/ });
+    assert.equal(Number(await unetRow.locator('td[data-bytes]').getAttribute('data-bytes')), await fixtureTensorBytes('unet/diffusion_pytorch_model.safetensors'));
+    assert.equal(await app.page.getByTestId('needs-verdict').count(), 0);
     await app.shot('app-models.png');
     await app.page.getByRole('tab', { name: 'Create' }).click();
     assert.deepEqual(app.errors, []);
@@ -251,6 +256,25 @@ describe('app, WebGPU off (wasm)', () => {
   });
 
   test('a corrupt weight file is named, re-fetched once, and reported', { timeout: 60_000 }, () => corruptReported(browser, server));
+
+  test('before downloading: the memory estimate from configs and weight headers only', { timeout: 60_000 }, async () => {
+    const fresh = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}`);
+    const { page, context } = fresh;
+    const download = page.getByRole('button', { name: /^Download/ });
+    await download.waitFor();
+    const before = server.requests.length;
+    await page.getByRole('button', { name: 'Estimate before downloading' }).click();
+    const unetRow = page.getByTestId('needs-table').getByRole('row', { name: /^UNet weights/ });
+    await unetRow.waitFor({ timeout: 30_000 });
+    assert.equal(Number(await unetRow.locator('td[data-bytes]').getAttribute('data-bytes')), await fixtureTensorBytes('unet/diffusion_pytorch_model.safetensors'));
+    // Nothing but configs, tokenizer files and the weight files' headers was read: every weight GET a small Range.
+    const weightGets = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.endsWith('.safetensors'));
+    assert.ok(weightGets.length >= 3 && weightGets.every((r) => /^bytes=\d+-\d+$/.test(r.range ?? '')), JSON.stringify(weightGets));
+    assert.ok(weightGets.every((r) => { const [a, b] = r.range!.slice(6).split('-').map(Number); return b - a < 1 << 20; }));
+    await download.waitFor();
+    assert.deepEqual(fresh.errors, []);
+    await context.close();
+  });
 });
 
 describe('app on WebGPU (SwiftShader)', () => {

@@ -2,7 +2,8 @@
 // The page talks to it through Comlink (see src/ui/workers.ts); callbacks arrive as Comlink proxies.
 import * as Comlink from 'comlink';
 import { ModelCache, type FileProgress, type PlannedFile } from '../src/engine/io/cache';
-import { folderFromFiles } from '../src/engine/io/model-folder';
+import { folderFromFiles, folderFromUrl } from '../src/engine/io/model-folder';
+import { FP32, type Precision } from '../src/engine/models/params';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { MissingFileError } from '../src/engine/io/source';
 import { probeStorage } from '../src/engine/io/storage-probe';
@@ -10,6 +11,7 @@ import { createGpuWeights, createWebSession, probeBackend, wasmSettings, type Ba
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
+import { memoryNeeds, verdict, type MemoryNeeds, type Verdict } from '../src/engine/sd/memory-needs';
 import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
@@ -41,7 +43,13 @@ export interface ModelInfo {
   scheduler: string;
   /** The UNet's w2w LoRA layout (the space worker checks and exports against it). */
   layout: LoraLayout;
+  /** What the model needs at its native size (basis at DEFAULT_K), and whether it fits this backend. */
+  needs: MemoryNeeds;
+  verdict: Verdict;
 }
+
+/** The basis size the memory estimate assumes: the official sampling's k. */
+const DEFAULT_K = 1000;
 
 /** The generation settings the page edits. */
 export interface GenSettings {
@@ -103,6 +111,11 @@ async function attachProjector(): Promise<void> {
   await space.useRuntime({ createSession: (g) => createWebSession(g, { provider: 'webgpu' }) }, { layout: 'fused' });
 }
 
+/** The engine's weight precision for the page's choice. */
+const precisionOf = (p: PrecisionName): Precision => (p === 'fp16' ? { compute: 'float16', storage: 'float16' } : FP32);
+/** A runtime for a model whose graphs are only measured (estimate): it never creates a session. */
+const NO_SESSIONS = { createSession: () => Promise.reject(new Error('estimate only: no sessions')) };
+
 const hubSource = (s: ModelSource) => {
   if (s.kind !== 'hub') throw new Error('downloads need a hub or mirror source; a local folder is read in place');
   return s;
@@ -132,6 +145,17 @@ const api = {
       }
     }
     return planFor(s);
+  },
+
+  /**
+   * What a hub model needs, before downloading it: its configs and the weight files' headers (Range requests,
+   * a few hundred kB), graphs built but not run. With the verdict for this browser's backend.
+   */
+  async estimate(s: ModelSource, precision: PrecisionName, variant: string | undefined): Promise<{ needs: MemoryNeeds; verdict: Verdict }> {
+    probe ??= await probeBackend();
+    const model = await StableDiffusion.load(folderFromUrl(describeSource(hubSource(s))), NO_SESSIONS, { precision: precisionOf(precision), variant });
+    const needs = await memoryNeeds(model, { size: model.defaultImageSize, k: DEFAULT_K });
+    return { needs, verdict: verdict(needs, probe) };
   },
 
   async download(s: ModelSource, plan: DownloadPlan, onProgress: (p: FileProgress) => void): Promise<void> {
@@ -182,14 +206,24 @@ const api = {
       folderFromFiles(files, describeSource(s)),
       { createSession, release: async () => weights?.release() },
       {
-        precision: precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : undefined,
+        precision: precisionOf(precision),
         maxSessions: provider === 'webgpu' ? MAX_WEBGPU_SESSIONS : undefined,
       },
     );
+    // From the weight headers alone, before any session: a model that cannot fit is refused with what would
+    // (wasm would otherwise fail in session creation with a bare "std::bad_alloc").
+    const needs = await memoryNeeds(sd, { size: sd.defaultImageSize, k: DEFAULT_K });
+    const fits = verdict(needs, probe);
+    if (!fits.ok) {
+      await sd.release();
+      sd = undefined;
+      throw new Error(fits.notes.join(' '));
+    }
     await attachProjector();
     info = {
       source: describeSource(s), provider, precision, loraSize: sd.loraSize, defaultSize: sd.defaultImageSize,
       sizeMultiple: sd.sizeMultiple, layout: sd.lora, scheduler: String(sd.schedulerConfig._class_name ?? 'PNDMScheduler'),
+      needs, verdict: fits,
     };
     return info;
   },

@@ -50,6 +50,9 @@ export interface AppState {
   progress: Record<string, FileProgress>;
   modelError?: string;
   model?: ModelInfo;
+  /** What the planned model needs, estimated before its download (null while estimating). */
+  estimate?: Pick<ModelInfo, 'needs' | 'verdict'> | null;
+  estimateError?: string;
   gen: GenSettings;
   generating: boolean;
   preview?: LivePreview;

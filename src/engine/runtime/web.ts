@@ -132,11 +132,18 @@ export async function createWebSession(
 ): Promise<EngineSession> {
   const { provider, ...rest } = opts;
   const ort = await loadOrt();
-  return EngineSession.create(ort as unknown as OrtModule, graph, {
-    ...rest,
-    executionProviders: [provider],
-    ortOptions: { logSeverityLevel: 3, ...rest.ortOptions },
-  });
+  try {
+    return await EngineSession.create(ort as unknown as OrtModule, graph, {
+      ...rest,
+      executionProviders: [provider],
+      ortOptions: { logSeverityLevel: 3, ...rest.ortOptions },
+    });
+  } catch (e) {
+    // onnxruntime reports an allocation failure as "ERROR_CODE: 6 … std::bad_alloc".
+    if (/bad_alloc|out of memory/i.test((e as Error).message))
+      throw new Error(`out of memory creating the ${graph.name} session on ${provider}: the model is too large for this backend (${(e as Error).message})`);
+    throw e;
+  }
 }
 
 /**

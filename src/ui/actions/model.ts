@@ -37,7 +37,7 @@ export const hubSource = (s: Sources): ModelSource => ({ kind: 'hub', hub: s.hub
 
 export function setSources(sources: Sources): void {
   saveSources(sources);
-  setApp({ sources, phase: 'idle', plan: undefined, progress: {}, modelError: undefined });
+  setApp({ sources, phase: 'idle', plan: undefined, progress: {}, modelError: undefined, estimate: undefined, estimateError: undefined });
 }
 
 /** A model already cached loads right away, without network; otherwise the sizes of what is to download. */

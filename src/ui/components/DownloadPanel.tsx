@@ -6,7 +6,9 @@ import { useApp } from '../store';
 import { SpaceStorage } from './SpaceStorage';
 
 export function DownloadPanel() {
-  const { phase, plan, progress, modelError, model } = useApp();
+  const { phase, plan, progress, modelError, model, estimate } = useApp();
+  // A model whose estimate says it cannot run here is not downloaded (the memory panel says why).
+  const refused = estimate?.verdict.ok === false;
   const loaded = Object.values(progress).reduce((a, p) => a + p.loaded, 0);
   const total = plan?.total ?? 0;
   return (
@@ -60,7 +62,7 @@ export function DownloadPanel() {
         </p>
       )}
       <div className="row">
-        {plan && phase === 'planned' && plan.cached < plan.total && (
+        {plan && phase === 'planned' && plan.cached < plan.total && !refused && (
           <button onClick={() => void startDownload()}>Download {formatBytes(plan.total - plan.cached)}</button>
         )}
         {phase === "error" && <button onClick={() => void retry()}>Retry</button>}

@@ -1,6 +1,7 @@
 // First run: what this browser can do, where the model comes from, and the download.
 import { CapabilityPanel } from './CapabilityPanel';
 import { DownloadPanel } from './DownloadPanel';
+import { NeedsPanel } from './NeedsPanel';
 import { SourcesForm } from './SourcesForm';
 
 export function ModelsScreen() {
@@ -9,6 +10,7 @@ export function ModelsScreen() {
       <CapabilityPanel />
       <SourcesForm />
       <DownloadPanel />
+      <NeedsPanel />
     </div>
   );
 }
