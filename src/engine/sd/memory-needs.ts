@@ -20,6 +20,8 @@ export interface MemoryNeeds {
   size: number;
   /** Bytes of each component's weights the graphs use, in the dtype the engine stores them. */
   weights: Record<Component, number>;
+  /** Bytes per stored weight value (2: fp16, 4: fp32). */
+  weightItemBytes: number;
   /** The largest weight tensor (each is one GPU buffer). */
   largestWeight: number;
   /** Activation lower bounds: one CFG step (UNet, batch 2), the VAE decoder, the inversion gradient step, the VAE encoder. */
@@ -59,11 +61,12 @@ export async function memoryNeeds(sd: StableDiffusion, { size, k }: { size: numb
     decode: await peak('vae', (p) => buildVaeDecoder(sd.vaeConfig, p, image)),
     gradStep: await peak('unet', (p) => buildUNetLoss(sd.unetConfig, p, { batch: 1, ...latent })),
     encode: await peak('vae', (p) => buildVaeEncoder(sd.vaeConfig, p, image)),
-    weights, largestWeight, k,
+    weights, weightItemBytes: DTYPE_BYTES[sd.precision.storage], largestWeight, k,
     basis: k * sd.loraSize * 4,
   };
 }
 
+const scaled = (w: Record<Component, number>, f: number): Record<Component, number> => ({ unet: w.unet * f, vae: w.vae * f, text: w.text * f });
 const weightTotal = (n: MemoryNeeds) => n.weights.unet + n.weights.vae + n.weights.text;
 /** Generation: every weight plus the larger of a CFG step and the decoder. */
 export const generationBytes = (n: MemoryNeeds): number => weightTotal(n) + Math.max(n.cfgStep, n.decode);
@@ -84,10 +87,11 @@ export interface Verdict {
 export function verdict(
   n: MemoryNeeds, backend: { provider: 'webgpu' | 'wasm'; shaderF16: boolean; maxStorageBufferBindingSize?: number },
 ): Verdict {
-  const gen = generationBytes(n);
-  const inv = inversionBytes(n);
   const notes: string[] = [];
   if (backend.provider === 'wasm') {
+    // onnxruntime's CPU kernels cast fp16 back to fp32, and the casts of constant weights are folded: count fp32.
+    const fp32 = { ...n, weights: scaled(n.weights, 4 / n.weightItemBytes) };
+    const [gen, inv] = [generationBytes(fp32), inversionBytes(fp32)];
     if (gen > WASM_HEAP_BYTES)
       return {
         ok: false,
@@ -99,6 +103,7 @@ export function verdict(
     if (inv > WASM_HEAP_BYTES) notes.push(`Inversion needs at least ${formatBytes(inv)}, more than WebAssembly's ${formatBytes(WASM_HEAP_BYTES)}: generation only, or fewer components.`);
     return { ok: true, notes };
   }
+  const [gen, inv] = [generationBytes(n), inversionBytes(n)];
   const limit = backend.maxStorageBufferBindingSize;
   if (limit !== undefined && n.largestWeight > limit)
     return { ok: false, notes: [`A weight tensor of ${formatBytes(n.largestWeight)} is larger than this GPU's largest buffer binding (${formatBytes(limit)}).`] };
