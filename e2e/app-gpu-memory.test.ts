@@ -19,11 +19,13 @@ const WEIGHT_FILES = ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion
 const gpuMemory = (page: Page) =>
   page.evaluate(() => (window as unknown as { __w2wTest: { gpuMemory(): Promise<GpuMemoryReport> } }).__w2wTest.gpuMemory());
 
-async function generateAt(app: AppPage, size: string, count: number): Promise<void> {
+async function generateAt(app: AppPage, size: string, count: number, preparing?: string): Promise<void> {
   const { page } = app;
   await page.getByRole('tab', { name: 'Create' }).click();
   await page.getByLabel('Size').selectOption(size);
   await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  // While a session builds, the header says which (seconds on SwiftShader, minutes for the full model).
+  if (preparing) await page.getByTestId('preparing').filter({ hasText: preparing }).waitFor({ timeout: 120_000 });
   await page.locator(GALLERY).nth(count - 1).waitFor({ timeout: 400_000 });
 }
 
@@ -41,8 +43,8 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
     await page.getByTestId('identity-name').waitFor();
     await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
-    await generateAt(app, '64', 1);
-    await generateAt(app, '128', 2);
+    await generateAt(app, '64', 1, 'preparing the UNet (8×8 latents)');
+    await generateAt(app, '128', 2, 'preparing the UNet (16×16 latents)');
     const t1 = Date.now();
 
     await page.getByRole('tab', { name: 'Invert' }).click();

@@ -12,7 +12,7 @@ import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
 import { memoryNeeds, verdict, type MemoryNeeds, type Verdict } from '../src/engine/sd/memory-needs';
-import { StableDiffusion } from '../src/engine/sd/stable-diffusion';
+import { StableDiffusion, type SessionEvent } from '../src/engine/sd/stable-diffusion';
 import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
@@ -89,6 +89,8 @@ let probe: BackendProbe | undefined;
 let sd: StableDiffusion | undefined;
 let info: ModelInfo | undefined;
 let job: AbortController | undefined;
+// The page's listener for session builds (it says what is being prepared while a job waits on one).
+let notifySessions: ((e: SessionEvent) => void) | undefined;
 // The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
 let space: Space | undefined;
 
@@ -208,6 +210,7 @@ const api = {
       {
         precision: precisionOf(precision),
         maxSessions: provider === 'webgpu' ? MAX_WEBGPU_SESSIONS : undefined,
+        onSession: (e) => notifySessions?.(e),
       },
     );
     // From the weight headers alone, before any session: a model that cannot fit is refused with what would
@@ -262,6 +265,11 @@ const api = {
 
   cancel(): void {
     job?.abort();
+  },
+
+  /** `cb` hears every session build of the loaded model (start and end). */
+  watchSessions(cb: (e: SessionEvent) => void): void {
+    notifySessions = cb;
   },
 
   async cacheUsage(): Promise<{ key: string; bytes: number }[]> {

@@ -1,11 +1,13 @@
 // App entry: recovery from a lost GPU device, test hooks (?testHooks=1 only), the React root, and the service worker that keeps the shell available offline.
 import { createRoot } from 'react-dom/client';
 import { installDeviceRecovery } from './actions/device';
+import { installSessionStatus } from './actions/sessions';
 import { App } from './App';
 import { installTestHooks } from './test-hooks';
 import './styles.css';
 
 installDeviceRecovery();
+installSessionStatus();
 installTestHooks();
 createRoot(document.getElementById('root')!).render(<App />);
 

@@ -58,6 +58,8 @@ export interface AppState {
   preview?: LivePreview;
   genError?: string;
   gallery: GalleryItem[];
+  /** Sessions the engine is building now, described ("the UNet gradient graph (64×64 latents)"). */
+  preparing?: string[];
   /** Shown after the GPU device was lost (the engine worker was replaced). */
   deviceNote?: string;
 }

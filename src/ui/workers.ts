@@ -3,6 +3,7 @@
 // its GPU device is lost (actions/device.ts); calls still waiting on the old one then fail with EngineRestarted.
 import * as Comlink from 'comlink';
 import type { EngineApi } from '../../workers/engine.worker';
+import type { SessionEvent } from '../engine/sd/stable-diffusion';
 import type { SpaceApi } from '../../workers/space.worker';
 
 /** A call that was in flight on an engine worker that has since been terminated. */
@@ -23,6 +24,7 @@ let engine: Engine | undefined;
 let generation = 0;
 let space: Comlink.Remote<SpaceApi> | undefined;
 let lostHandler: ((reason: string, generation: number) => void) | undefined;
+let sessionHandler: ((e: SessionEvent) => void) | undefined;
 
 /** Test hooks (destroying the GPU device) exist only on pages opened with `?testHooks=1`. */
 export const testHooksOn = (search = location.search) => new URLSearchParams(search).get('testHooks') === '1';
@@ -43,6 +45,7 @@ function startEngine(): Engine {
   });
   const gen = ++generation;
   void remote.watchDeviceLoss(Comlink.proxy((reason: string) => lostHandler?.(reason, gen)));
+  void remote.watchSessions(Comlink.proxy((e: SessionEvent) => sessionHandler?.(e)));
   if (testHooksOn()) void remote.enableTestHooks();
   return { worker, api, stop };
 }
@@ -56,6 +59,11 @@ export function engineWorker(): Comlink.Remote<EngineApi> {
 export function engineGeneration(): number {
   engineWorker();
   return generation;
+}
+
+/** Called as the engine worker starts and finishes building each session. */
+export function setSessionHandler(h: (e: SessionEvent) => void): void {
+  sessionHandler = h;
 }
 
 /** Called when the current engine worker reports its GPU device lost. */

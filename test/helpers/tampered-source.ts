@@ -10,6 +10,8 @@ export interface Tampering {
   drop?: readonly string[];
   /** Keys (after renaming) whose header claims another shape. */
   shapes?: Readonly<Record<string, readonly number[]>>;
+  /** Keys (after renaming) whose header claims another dtype. */
+  dtypes?: Readonly<Record<string, string>>;
   /** Keys (after renaming) whose values change on read. */
   edit?: Readonly<Record<string, (x: Float32Array) => Float32Array>>;
 }
@@ -32,7 +34,7 @@ export function tamper(src: TensorSource, t: Tampering): TensorSource {
     keys: () => [...original.keys()],
     info: (k) => {
       const i = src.info(orig(k));
-      return t.shapes?.[k] ? { ...i, shape: t.shapes[k] } : i;
+      return { ...i, ...(t.shapes?.[k] && { shape: t.shapes[k] }), ...(t.dtypes?.[k] && { dtype: t.dtypes[k] }) };
     },
     readFloat32,
     readFloat16Bits: async (k) => (t.edit?.[k] ? float32ToHalf(await readFloat32(k)) : src.readFloat16Bits(orig(k))),

@@ -127,6 +127,12 @@ describe('UNet weight checks', () => {
     );
   });
 
+  it('names a weight whose dtype is not a float', () => {
+    expect(() => build(tamper(weights, { dtypes: { [key]: 'I64' } }))).toThrow(
+      `tensor ${key} in ${weights.name} (tampered) is I64: weights must be F32, F16, BF16`,
+    );
+  });
+
   it('rejects a latent size the down path cannot halve three times', () => {
     expect(() => buildUNet(cfg, new Params(createGraph('unet'), weights), { ...SIZE, height: 12 })).toThrow(
       'must be a multiple of 8',

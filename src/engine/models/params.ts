@@ -20,6 +20,9 @@ export interface Precision {
   storage: DType;
 }
 
+/** Safetensors dtypes a weight may have (read as float32 or half bits). */
+const WEIGHT_DTYPES = ['F32', 'F16', 'BF16'];
+
 export const FP32: Precision = { compute: 'float32', storage: 'float32' };
 
 export class Params {
@@ -47,9 +50,11 @@ export class Params {
   get(name: string, shape: readonly number[]): Value {
     const full = this.prefix + name;
     if (!this.keys.has(full)) throw new Error(`missing tensor ${full} in ${this.src.name}`);
-    const got = this.src.info(full).shape;
+    const { shape: got, dtype } = this.src.info(full);
     if (got.length !== shape.length || got.some((d, i) => d !== shape[i]))
       throw new Error(`tensor ${full} in ${this.src.name} has shape [${got}], the config implies [${shape}]`);
+    if (!WEIGHT_DTYPES.includes(dtype))
+      throw new Error(`tensor ${full} in ${this.src.name} is ${dtype}: weights must be ${WEIGHT_DTYPES.join(', ')}`);
     const { storage, compute } = this.precision;
     const existing = this.graph.initializers.get(full);
     const w = existing

@@ -35,6 +35,16 @@ export interface LoadOptions {
    * activation buffers while it lives.
    */
   maxSessions?: number;
+  /** Told when a session starts and finishes building (minutes for the full model on a slow adapter). */
+  onSession?: (e: SessionEvent) => void;
+}
+
+export interface SessionEvent {
+  /** e.g. "unet_loss_b1_64x64": graph, batch and latent size. */
+  key: string;
+  building: boolean;
+  /** Build time, once built. */
+  ms?: number;
 }
 
 interface CachedSession {
@@ -140,7 +150,10 @@ export class StableDiffusion {
   ): Promise<Record<string, HostTensor>> {
     let c = this.sessions.get(key);
     if (!c) {
+      const t0 = performance.now();
+      this.opts.onSession?.({ key, building: true });
       const session = this.weightFile(which).then((file) => this.runtime.createSession(build(new Params(createGraph(key), file, this.precision))));
+      session.then(() => this.opts.onSession?.({ key, building: false, ms: Math.round(performance.now() - t0) }), () => this.opts.onSession?.({ key, building: false }));
       session.catch(() => this.sessions.delete(key));
       this.sessions.set(key, (c = { session, active: 0, lastUsed: 0 }));
     }
