@@ -8,8 +8,9 @@ import { trackGpuBuffers, type GpuMemoryReport } from '../src/engine/runtime/gpu
 import { webgpuDevice, type GpuDeviceLike } from '../src/engine/runtime/web';
 import { requireTestHooks, testHooksEnabled } from './test-hooks';
 
-/** The prefix of every error a device loss turns into (the page recognizes it). */
-export const DEVICE_LOST = 'GPU device lost';
+import { DEVICE_LOST } from './protocol';
+
+export { DEVICE_LOST };
 
 let watched: GpuDeviceLike | undefined;
 let lostReason: string | undefined;

@@ -2,7 +2,7 @@
 // current identity, their slider values and the images rendered for them.
 import { create } from 'zustand';
 import { EDIT_FRACTION, IDENTITY_FRACTIONS } from '../engine/pullback/fractions';
-import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/directions';
+import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/protocol';
 
 export interface SliderSet {
   /** Slider value per direction (the results' `values` are the singular values). */

@@ -2,8 +2,8 @@
 import { create } from 'zustand';
 import type { IdentityRecord } from '../engine/space/library';
 import type { Neighbor } from '../engine/space/space';
-import type { IdentityDirections } from '../../workers/directions-job';
-import type { SpaceSummary } from '../../workers/space.worker';
+import type { IdentityDirections } from '../../workers/protocol';
+import type { SpaceSummary } from '../../workers/protocol';
 
 export interface Identity {
   name: string;

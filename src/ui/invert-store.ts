@@ -1,8 +1,8 @@
 // Invert panel state (zustand): the photo, its crop and mask, the settings, and the run's progress.
 import { create } from 'zustand';
 import type { CropSquare, InversionSettings, PresetName } from '../engine/invert/index';
-import type { PendingInversion } from '../../workers/invert';
-import type { PhotoView } from '../../workers/invert-photo';
+import type { PendingInversion } from '../../workers/protocol';
+import type { PhotoView } from '../../workers/protocol';
 
 export type BrushMode = 'crop' | 'brush' | 'eraser';
 export type InvertPhase = 'idle' | 'running' | 'cancelling' | 'saving' | 'error';

@@ -1,7 +1,7 @@
 // App state (zustand). Actions that talk to workers live in actions/*.ts and write here.
 import { create } from 'zustand';
 import type { FileProgress } from '../engine/io/cache';
-import type { Capabilities, DownloadPlan, GenSettings, ModelInfo } from '../../workers/engine.worker';
+import type { Capabilities, DownloadPlan, GenSettings, ModelInfo } from '../../workers/protocol';
 import { initialSources, type Sources } from './config';
 
 export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';

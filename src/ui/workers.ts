@@ -2,9 +2,9 @@
 // Comlink turns their exposed objects into async proxies. The engine worker is replaced by a fresh one when
 // its GPU device is lost (actions/device.ts); calls still waiting on the old one then fail with EngineRestarted.
 import * as Comlink from 'comlink';
-import type { EngineApi } from '../../workers/engine.worker';
+import type { EngineApi } from '../../workers/protocol';
 import type { SessionEvent } from '../engine/sd/stable-diffusion';
-import type { SpaceApi } from '../../workers/space.worker';
+import type { SpaceApi } from '../../workers/protocol';
 
 /** A call that was in flight on an engine worker that has since been terminated. */
 export class EngineRestarted extends Error {

@@ -1,7 +1,7 @@
 // A lost GPU device: the engine worker reports it (or a call fails with "GPU device lost"). The page replaces
 // the worker with a fresh one, loads the model again from the cache, hands it the space and the open photo,
 // and the job that was running starts again: an inversion from its last checkpoint, a generation as it was.
-import { DEVICE_LOST } from '../../../workers/device';
+import { DEVICE_LOST } from '../../../workers/protocol';
 import { getInvert } from '../invert-store';
 import { setApp } from '../store';
 import { engineGeneration, EngineRestarted, engineWorker, restartEngine, setDeviceLostHandler } from '../workers';

@@ -1,6 +1,6 @@
 // Pullback directions from the page: discovery and edit images run in the engine worker; slider moves
 // are debounced and rendered one at a time (the latest value wins).
-import type { Generation } from '../../../workers/directions';
+import type { Generation } from '../../../workers/protocol';
 import { getDirections, setDirections, type SliderSet } from '../directions-store';
 import { errorMessage } from '../errors';
 import { getIdentity } from '../identity-store';

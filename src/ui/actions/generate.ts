@@ -1,5 +1,5 @@
 // Text to image in the engine worker, with a live preview per step; results go to the gallery.
-import type { StepPreview } from '../../../workers/engine.worker';
+import type { StepPreview } from '../../../workers/protocol';
 import { errorMessage, isCancelled } from '../errors';
 import { getApp, setApp, type GalleryItem } from '../store';
 import { Comlink, engineWorker } from '../workers';

@@ -1,7 +1,7 @@
 // Inversion from the page: files go to the engine worker as they are (it probes, decodes and runs the
 // loop); progress, previews and checkpoints come back; the result is saved to the identity library.
 import type { StepInfo } from '../../engine/invert/index';
-import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/invert';
+import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/protocol';
 import type { Rgba } from '../../engine/sd/image';
 import { viewCropToPhoto } from '../crop';
 import { errorMessage } from '../errors';

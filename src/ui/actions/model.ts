@@ -1,6 +1,6 @@
 // First run: capabilities, download plan, download with progress, load; or a local folder.
 import type { FileProgress } from '../../engine/io/cache';
-import type { ModelSource, PrecisionName } from '../../../workers/model-source';
+import type { ModelSource, PrecisionName } from '../../../workers/protocol';
 import { forcedBackend, saveSources, type Sources } from '../config';
 import { formatBytes } from '../format';
 import { getApp, setApp, setGen } from '../store';

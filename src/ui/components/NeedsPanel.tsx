@@ -3,7 +3,7 @@
 import { estimateNeeds } from '../actions/estimate';
 import { formatBytes } from '../format';
 import { useApp } from '../store';
-import type { ModelInfo } from '../../../workers/engine.worker';
+import type { ModelInfo } from '../../../workers/protocol';
 
 export function NeedsPanel() {
   const { model, estimate, estimateError, plan, phase } = useApp();
