@@ -1,8 +1,7 @@
 // A model folder on local disk (Node only, so browser bundles never import node:fs).
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { checkRelative, missingFile, parseJson, type ModelFolder } from './model-folder';
-import { MissingFileError } from './source';
+import { checkRelative, missingFile, openInFolder, parseJson, type ModelFolder } from './model-folder';
 import { openPath } from './source-node';
 
 export function folderFromPath(dir: string): ModelFolder {
@@ -20,14 +19,7 @@ export function folderFromPath(dir: string): ModelFolder {
     describe,
     text,
     json: async (path) => parseJson(await text(path), path, describe),
-    async source(path) {
-      try {
-        return await openPath(full(path));
-      } catch (e) {
-        if (e instanceof MissingFileError) throw missingFile(path, describe);
-        throw e;
-      }
-    },
+    source: (path) => openInFolder(() => openPath(full(path)), path, describe),
     async has(path) {
       try {
         return (await stat(full(path))).isFile();

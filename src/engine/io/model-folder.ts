@@ -17,6 +17,16 @@ export const missingFile = (path: string, describe: string): MissingFileError =>
   new MissingFileError(`missing file: ${path} in ${describe}`);
 
 /** Rejects paths that could leave the folder. */
+/** Opens a file of a folder; a missing one is named by its path in the folder rather than by its URL or disk path. */
+export async function openInFolder(open: () => Promise<ByteSource>, path: string, describe: string): Promise<ByteSource> {
+  try {
+    return await open();
+  } catch (e) {
+    if (e instanceof MissingFileError) throw missingFile(path, describe);
+    throw e;
+  }
+}
+
 export function checkRelative(path: string): string {
   const parts = path.split('/');
   if (!path || path.startsWith('/') || path.includes('\\') || parts.some((p) => p === '' || p === '.' || p === '..'))
@@ -59,14 +69,7 @@ export function folderFromUrl(base: string, opts: UrlOptions = {}): ModelFolder 
     describe,
     text,
     json: async (path) => parseJson(await text(path), path, describe),
-    async source(path) {
-      try {
-        return await openUrl(urlOf(path), opts);
-      } catch (e) {
-        if (e instanceof MissingFileError) throw missingFile(path, describe);
-        throw e;
-      }
-    },
+    source: (path) => openInFolder(() => openUrl(urlOf(path), opts), path, describe),
     async has(path) {
       const res = await get(path, 'HEAD');
       return res !== null;
