@@ -2,8 +2,9 @@
 // build the graph, create the session, run a UNet forward (batch 2, one CFG step) or a gradient step
 // (batch 1: masked loss and d loss / d LoRA vector), and print one JSON line.
 //   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad [--runs N] [--threads T]
-//     [--size S] [--ort JSON] [--as-built] [--memory fast|low]   (extra onnxruntime session options; skip the
-//     CPU rewrites; the Node runtime's memory mode)
+//     [--size S] [--ort JSON] [--as-built] [--memory fast|low] [--provider cpu|webgpu]   (extra onnxruntime
+//     session options; skip the CPU rewrites; the Node runtime's memory mode; onnxruntime-node's provider: on
+//     WebGPU the weights are uploaded once and fed as GPU inputs, as the app does)
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createGraph } from '../src/engine/graph/ops/index';
@@ -13,7 +14,8 @@ import { openPath } from '../src/engine/io/source-node';
 import { loraLayout } from '../src/engine/models/lora';
 import { Params, type Precision, type TensorSource } from '../src/engine/models/params';
 import { buildUNet } from '../src/engine/models/unet';
-import { createNodeSession } from '../src/engine/runtime/node';
+import { NodeGpuWeights } from '../src/engine/runtime/node-gpu-weights';
+import { createNodeSession, nodeOrt, type NodeProvider } from '../src/engine/runtime/node';
 import { f32, i64, type HostTensor } from '../src/engine/runtime/tensor';
 import { Rng } from '../src/engine/sd/random';
 import { buildUNetLoss } from '../src/engine/sd/unet-loss';
@@ -34,8 +36,11 @@ const { values: a } = parseArgs({
     seed: { type: 'string', default: '0' },
     'as-built': { type: 'boolean', default: false },
     memory: { type: 'string', default: 'fast' },
+    provider: { type: 'string', default: 'cpu' },
   },
 });
+const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
+const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
 
 const model = MODELS[a.model!];
 if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
@@ -65,7 +70,7 @@ const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1,
 const asBuilt = a['as-built'];
 const t1 = performance.now();
 const memoryMode = a.memory === 'low' ? 'low' : 'fast';
-const session = await createNodeSession(graph, { ortOptions, asBuilt, memory: memoryMode });
+const session = await createNodeSession(graph, { ortOptions, asBuilt, memory: memoryMode, provider, weights });
 const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
 progress('session created');
 // The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts
@@ -101,8 +106,11 @@ for (let r = 0; r <= Number(a.runs); r++) {
   const check = (forward ? out.eps : out.grad_lora).data as Float32Array;
   finite &&= check.every(Number.isFinite);
 }
+const gpuWeightBytes = Object.values((await weights?.bytesBySource()) ?? {}).reduce((x, y) => x + y, 0);
 await session.release();
+await weights?.release();
 console.log(JSON.stringify({
+  provider, gpu_weights_mib: weights ? gpuWeightBytes / 2 ** 20 : undefined,
   build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
   step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
   nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,

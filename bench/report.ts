@@ -18,6 +18,8 @@ export interface CaseResult {
   task: string;
   /** The Node runtime's memory mode for our engine (createNodeSession's `memory`). */
   memory?: string;
+  /** onnxruntime-node's provider for our engine: 'cpu' (default) or 'webgpu'. */
+  provider?: string;
   ort?: Measured;
   torch?: Measured;
 }
@@ -56,7 +58,7 @@ export function renderTable(res: Results): string {
   const rows = res.cases.map((c) => {
     const o = c.ort;
     const t = c.torch;
-    const task = `${c.task === 'forward' ? 'forward b2' : 'grad step b1'}${c.memory === 'low' ? ', low-memory' : ''}`;
+    const task = `${c.task === 'forward' ? 'forward b2' : 'grad step b1'}${c.memory === 'low' ? ', low-memory' : ''}${c.provider === 'webgpu' ? ', WebGPU' : ''}`;
     const loadAvg = [o?.load?.[0]?.[0], t?.load?.[0]?.[0]].filter((x) => x !== undefined).join(' / ');
     return [
       c.model, c.precision, task, cell(o, sec(o?.build_ms)), cell(o, sec(o?.session_ms)), cell(o, sec(stepMs(o))),
@@ -78,7 +80,7 @@ export function renderTable(res: Results): string {
 function environment(res: Results): string {
   const torch = 'version' in res.torch ? `PyTorch ${res.torch.version} (eager, CPU)` : `PyTorch unavailable: ${res.torch.unavailable}`;
   return `${res.date.slice(0, 16).replace('T', ' ')} UTC · ${res.machine.cpu}, ${res.machine.cpus} cores, ${res.machine.memGiB} GiB · ` +
-    `${res.threads} threads each · onnxruntime-node CPU vs ${torch}`;
+    `${res.threads} threads each · onnxruntime-node (${[...new Set(res.cases.map((c) => c.provider ?? 'cpu'))].join(', ')}) vs ${torch}`;
 }
 
 const START = '<!-- bench:table -->';

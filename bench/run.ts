@@ -2,7 +2,7 @@
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and docs/benchmark.md.
 //   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
 //     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
-//     [--no-docs] [--torch-fp16-sd15]
+//     [--no-docs] [--torch-fp16-sd15] [--provider cpu,webgpu]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { MODELS } from './models';
 import { type CaseResult, type Measured, type Results, renderTable, updateDocs } from './report';
 import { torchPython, torchVersion } from './torch-env';
+import { vulkanSetup } from './vulkan';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -29,10 +30,14 @@ const { values: a } = parseArgs({
     'no-docs': { type: 'boolean', default: false },
     memory: { type: 'string', default: 'fast,low' },
     'torch-fp16-sd15': { type: 'boolean', default: false },
+    provider: { type: 'string', default: 'cpu' },
   },
 });
+
 const list = (s: string) => s.split(',').filter(Boolean);
 const engines = list(a.engines!);
+const providers = list(a.provider!);
+const vulkan = vulkanSetup();
 /** Timed runs after the warm-up: the full-size model takes minutes per configuration. */
 const runsFor = (model: string) => a.runs ?? (model === 'tiny' ? '5' : '1');
 
@@ -46,9 +51,9 @@ const load = () => os.loadavg().map((x) => Math.round(x * 100) / 100);
 const MALLOC = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
 
 /** Runs one child; its last stdout line is its JSON result. */
-function child(cmd: string, args: string[]): Record<string, unknown> {
+function child(cmd: string, args: string[], env: Record<string, string> = {}): Record<string, unknown> {
   const minutes = Number(a['timeout-min']);
-  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: minutes * 60_000, env: { ...process.env, ...MALLOC } });
+  const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: minutes * 60_000, env: { ...process.env, ...MALLOC, ...env } });
   const last = r.stdout?.trim().split('\n').pop() ?? '';
   if (r.status === 0 && last.startsWith('{')) return JSON.parse(last);
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
@@ -68,16 +73,25 @@ if ('python' in torch && list(a.models!).includes('tiny'))
   results.torchCheck = child(torch.python, [path.join(here, 'torch_unet.py'), 'check', '--model', path.dirname(path.dirname(MODELS.tiny.config))]);
 
 mkdirSync(path.dirname(a.out!), { recursive: true });
+/** Why our engine cannot run a case on WebGPU here, if it cannot. */
+function webgpuUnavailable(model: string): string | undefined {
+  if (!vulkan) return 'no WebGPU adapter: no Vulkan driver on this machine';
+  if (vulkan.software && model !== 'tiny') return 'no GPU adapter: only SwiftShader (a CPU fallback), far too slow for the full-size model';
+}
+
 /** One engine run in a child process, with the machine's load before it. */
-function measure(engine: string, model: string, precision: string, task: string, memoryMode?: string): Measured {
+function measure(engine: string, model: string, precision: string, task: string, memoryMode?: string, provider = 'cpu'): Measured {
   const m = MODELS[model];
   const runs = runsFor(model);
   const loadBefore = load();
-  process.stderr.write(`${model} ${precision} ${task} ${engine}${memoryMode ? ` ${memoryMode}` : ''} (load ${loadBefore.join(' ')}) … `);
+  process.stderr.write(`${model} ${precision} ${task} ${engine}${memoryMode ? ` ${memoryMode}` : ''} ${provider} (load ${loadBefore.join(' ')}) … `);
+  const unavailable = provider === 'webgpu' ? webgpuUnavailable(model) : undefined;
   const r =
-    engine === 'ort'
+    unavailable ? { error: unavailable }
+    : engine === 'ort'
       ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
-          '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!, '--memory', memoryMode!])
+          '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!, '--memory', memoryMode!,
+          '--provider', provider], provider === 'webgpu' ? vulkan!.env : {})
       : 'python' in torch
         ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,
             ...(m.weights ? ['--weights', m.weights] : []), '--precision', precision, '--task', task,
@@ -95,14 +109,17 @@ for (const model of list(a.models!))
       // PyTorch's float16 CPU kernels did not finish one full-size forward in 20 min (2026-11-23): skipped
       // unless asked for, rather than waiting out the timeout twice.
       const slowTorch = model === 'sd15' && precision === 'fp16' && !a['torch-fp16-sd15'];
-      const theirs = !engines.includes('torch') ? undefined
+      const theirs = !engines.includes('torch') || !providers.includes('cpu') ? undefined
         : slowTorch ? { error: 'not run: PyTorch float16 on CPU took > 20 min per forward (pass --torch-fp16-sd15)' }
         : measure('torch', model, precision, task);
-      for (const memoryMode of engines.includes('ort') ? list(a.memory!) : ['fast']) {
-        const c: CaseResult = { model, precision, task, memory: memoryMode, torch: theirs };
-        results.cases.push(c);
-        if (engines.includes('ort')) c.ort = measure('ort', model, precision, task, memoryMode);
-        writeFileSync(a.out!, JSON.stringify(results, null, 2) + '\n');
+      for (const provider of providers) {
+        // The memory modes are the CPU provider's; on WebGPU the weights are held once either way.
+        for (const memoryMode of engines.includes('ort') && provider === 'cpu' ? list(a.memory!) : ['fast']) {
+          const c: CaseResult = { model, precision, task, memory: memoryMode, provider, torch: provider === 'cpu' ? theirs : undefined };
+          results.cases.push(c);
+          if (engines.includes('ort')) c.ort = measure('ort', model, precision, task, memoryMode, provider);
+          writeFileSync(a.out!, JSON.stringify(results, null, 2) + '\n');
+        }
       }
     }
 
