@@ -1,6 +1,6 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and docs/benchmark.md.
-//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad]
+//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad,basis]
 //     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
 //     [--no-docs] [--torch-fp16-sd15] [--provider cpu,webgpu]
 import { spawnSync } from 'node:child_process';
@@ -20,7 +20,7 @@ const { values: a } = parseArgs({
   options: {
     models: { type: 'string', default: 'tiny,sd15' },
     precisions: { type: 'string', default: 'fp32,fp16' },
-    tasks: { type: 'string', default: 'forward,grad' },
+    tasks: { type: 'string', default: 'forward,grad,basis' },
     engines: { type: 'string', default: 'ort,torch' },
     runs: { type: 'string' },
     threads: { type: 'string', default: '2' },
@@ -88,6 +88,9 @@ function measure(engine: string, model: string, precision: string, task: string,
   const unavailable = provider === 'webgpu' ? webgpuUnavailable(model) : undefined;
   const r =
     unavailable ? { error: unavailable }
+    : engine === 'ort' && task === 'basis'
+      ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'basis-case.ts'), '--model', model, '--runs', runs,
+          '--threads', a.threads!, '--provider', provider], provider === 'webgpu' ? vulkan!.env : {})
     : engine === 'ort'
       ? child(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(here, 'ort-case.ts'), '--model', model,
           '--precision', precision, '--task', task, '--runs', runs, '--threads', a.threads!, '--ort', a.ort!, '--memory', memoryMode!,
@@ -109,12 +112,14 @@ for (const model of list(a.models!))
       // PyTorch's float16 CPU kernels did not finish one full-size forward in 20 min (2026-11-23): skipped
       // unless asked for, rather than waiting out the timeout twice.
       const slowTorch = model === 'sd15' && precision === 'fp16' && !a['torch-fp16-sd15'];
-      const theirs = !engines.includes('torch') || !providers.includes('cpu') ? undefined
+      // The basis products have no PyTorch counterpart here, nor fp16 or memory-mode variants.
+      if (task === 'basis' && (precision !== 'fp32')) continue;
+      const theirs = !engines.includes('torch') || !providers.includes('cpu') || task === 'basis' ? undefined
         : slowTorch ? { error: 'not run: PyTorch float16 on CPU took > 20 min per forward (pass --torch-fp16-sd15)' }
         : measure('torch', model, precision, task);
       for (const provider of providers) {
         // The memory modes are the CPU provider's; on WebGPU the weights are held once either way.
-        for (const memoryMode of engines.includes('ort') && provider === 'cpu' ? list(a.memory!) : ['fast']) {
+        for (const memoryMode of engines.includes('ort') && provider === 'cpu' && task !== 'basis' ? list(a.memory!) : ['fast']) {
           const c: CaseResult = { model, precision, task, memory: memoryMode, provider, torch: provider === 'cpu' ? theirs : undefined };
           results.cases.push(c);
           if (engines.includes('ort')) c.ort = measure('ort', model, precision, task, memoryMode, provider);

@@ -1,0 +1,67 @@
+// One inversion step's basis products on onnxruntime-node, in its own process: θ = (c V_kᵀ) ⊙ std + mean and
+// ∂L/∂c = (∂L/∂θ ⊙ std) V_k with a synthetic V_k (D × k, D from the model's LoRA layout, k = 10000 as the
+// photo preset), on the projector the engine worker uses on WebGPU (fused: one copy of V_k, row blocks).
+//   tsx bench/basis-case.ts --model sd15|tiny [--k K] [--runs N] [--threads T] [--provider cpu|webgpu]
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseUNetConfig } from '../src/engine/io/config';
+import { allocBlocks } from '../src/engine/io/row-blocks';
+import { loraLayout } from '../src/engine/models/lora';
+import { createNodeSession, type NodeProvider } from '../src/engine/runtime/node';
+import { Projector } from '../src/engine/space/projector';
+import { memory, resetPeak } from './memory';
+import { MODELS } from './models';
+
+const { values: a } = parseArgs({
+  options: {
+    model: { type: 'string', default: 'sd15' },
+    k: { type: 'string', default: '10000' },
+    runs: { type: 'string', default: '2' },
+    threads: { type: 'string', default: '2' },
+    provider: { type: 'string', default: 'cpu' },
+  },
+});
+const model = MODELS[a.model!];
+if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+const d = loraLayout(parseUNetConfig(JSON.parse(readFileSync(model.config, 'utf8')), model.config)).size;
+const k = Number(a.k);
+const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
+
+// A cheap deterministic fill (xorshift, values in ±1/√D): the products' cost does not depend on the values.
+const t0 = performance.now();
+let x = 2463534242;
+const v = allocBlocks(d, k);
+const scale = 2 / Math.sqrt(d) / 2 ** 32;
+for (const b of v)
+  for (let i = 0; i < b.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = (x >>> 0) * scale - 1 / Math.sqrt(d);
+  }
+const std = new Float32Array(d).fill(0.01);
+const mean = new Float32Array(d);
+const fillMs = performance.now() - t0;
+
+const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1 };
+const projector = Projector.create({ createSession: (g) => createNodeSession(g, { provider, ortOptions }) }, { v, k, std, mean }, { layout: 'fused' });
+const c = Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.1);
+const g = Float32Array.from({ length: d }, (_, i) => Math.cos(i) * 1e-3);
+const times: number[] = [];
+const peaks: number[] = [];
+let finite = true;
+const t1 = performance.now();
+for (let r = 0; r <= Number(a.runs); r++) {
+  resetPeak();
+  const s = performance.now();
+  const theta = await projector.theta(c);
+  const gc = await projector.gradCoef(g);
+  times.push(performance.now() - s);
+  peaks.push(memory().hwm);
+  finite &&= theta.every(Number.isFinite) && gc.every(Number.isFinite);
+}
+await projector.release();
+console.log(JSON.stringify({
+  provider, d, k, v_mib: (d * k * 4) / 2 ** 20, fill_ms: fillMs, first_ms: times[0], session_and_first_ms: times[0] + (performance.now() - t1 - times.reduce((p, q) => p + q, 0)),
+  times_ms: times.slice(1), step_peak_mib: Math.max(...peaks.slice(1)), sessions: projector.sessionCount, finite,
+}));
