@@ -11,57 +11,64 @@ import { createNodeSession, type NodeProvider } from '../src/engine/runtime/node
 import { Projector } from '../src/engine/space/projector';
 import { memory, resetPeak } from './memory';
 import { MODELS } from './models';
+import { isEntry } from './entry';
 
-const { values: a } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'sd15' },
-    k: { type: 'string', default: '10000' },
-    runs: { type: 'string', default: '2' },
-    threads: { type: 'string', default: '2' },
-    provider: { type: 'string', default: 'cpu' },
-  },
-});
-const model = MODELS[a.model!];
-if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
-const d = loraLayout(parseUNetConfig(JSON.parse(readFileSync(model.config, 'utf8')), model.config)).size;
-const k = Number(a.k);
-const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
+/** One basis-products configuration (flags above); prints its JSON line. */
+export async function basisCase(argv: string[]): Promise<void> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', default: 'sd15' },
+      k: { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '2' },
+      threads: { type: 'string', default: '2' },
+      provider: { type: 'string', default: 'cpu' },
+    },
+  });
+  const model = MODELS[a.model!];
+  if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+  const d = loraLayout(parseUNetConfig(JSON.parse(readFileSync(model.config, 'utf8')), model.config)).size;
+  const k = Number(a.k);
+  const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
 
-// A cheap deterministic fill (xorshift, values in ±1/√D): the products' cost does not depend on the values.
-const t0 = performance.now();
-let x = 2463534242;
-const v = allocBlocks(d, k);
-const scale = 2 / Math.sqrt(d) / 2 ** 32;
-for (const b of v)
-  for (let i = 0; i < b.length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = (x >>> 0) * scale - 1 / Math.sqrt(d);
+  // A cheap deterministic fill (xorshift, values in ±1/√D): the products' cost does not depend on the values.
+  const t0 = performance.now();
+  let x = 2463534242;
+  const v = allocBlocks(d, k);
+  const scale = 2 / Math.sqrt(d) / 2 ** 32;
+  for (const b of v)
+    for (let i = 0; i < b.length; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      b[i] = (x >>> 0) * scale - 1 / Math.sqrt(d);
+    }
+  const std = new Float32Array(d).fill(0.01);
+  const mean = new Float32Array(d);
+  const fillMs = performance.now() - t0;
+
+  const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1 };
+  const projector = Projector.create({ createSession: (g) => createNodeSession(g, { provider, ortOptions }) }, { v, k, std, mean }, { layout: 'fused' });
+  const c = Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.1);
+  const g = Float32Array.from({ length: d }, (_, i) => Math.cos(i) * 1e-3);
+  const times: number[] = [];
+  const peaks: number[] = [];
+  let finite = true;
+  const t1 = performance.now();
+  for (let r = 0; r <= Number(a.runs); r++) {
+    resetPeak();
+    const s = performance.now();
+    const theta = await projector.theta(c);
+    const gc = await projector.gradCoef(g);
+    times.push(performance.now() - s);
+    peaks.push(memory().hwm);
+    finite &&= theta.every(Number.isFinite) && gc.every(Number.isFinite);
   }
-const std = new Float32Array(d).fill(0.01);
-const mean = new Float32Array(d);
-const fillMs = performance.now() - t0;
-
-const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1 };
-const projector = Projector.create({ createSession: (g) => createNodeSession(g, { provider, ortOptions }) }, { v, k, std, mean }, { layout: 'fused' });
-const c = Float32Array.from({ length: k }, (_, i) => Math.sin(i) * 0.1);
-const g = Float32Array.from({ length: d }, (_, i) => Math.cos(i) * 1e-3);
-const times: number[] = [];
-const peaks: number[] = [];
-let finite = true;
-const t1 = performance.now();
-for (let r = 0; r <= Number(a.runs); r++) {
-  resetPeak();
-  const s = performance.now();
-  const theta = await projector.theta(c);
-  const gc = await projector.gradCoef(g);
-  times.push(performance.now() - s);
-  peaks.push(memory().hwm);
-  finite &&= theta.every(Number.isFinite) && gc.every(Number.isFinite);
+  await projector.release();
+  console.log(JSON.stringify({
+    provider, d, k, v_mib: (d * k * 4) / 2 ** 20, fill_ms: fillMs, first_ms: times[0], session_and_first_ms: times[0] + (performance.now() - t1 - times.reduce((p, q) => p + q, 0)),
+    times_ms: times.slice(1), step_peak_mib: Math.max(...peaks.slice(1)), sessions: projector.sessionCount, finite,
+  }));
 }
-await projector.release();
-console.log(JSON.stringify({
-  provider, d, k, v_mib: (d * k * 4) / 2 ** 20, fill_ms: fillMs, first_ms: times[0], session_and_first_ms: times[0] + (performance.now() - t1 - times.reduce((p, q) => p + q, 0)),
-  times_ms: times.slice(1), step_peak_mib: Math.max(...peaks.slice(1)), sessions: projector.sessionCount, finite,
-}));
+
+if (isEntry(import.meta.url)) await basisCase(process.argv.slice(2));

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const TINY = path.resolve(here, '../../shared/fixtures/tiny-sd-a');
+/** The fixture folder: beside the checkout, or W2W_TINY_FIXTURE (the packed bench, which runs elsewhere). */
+const TINY = process.env.W2W_TINY_FIXTURE ?? path.resolve(here, '../../shared/fixtures/tiny-sd-a');
 
 export interface BenchModel {
   label: string;

@@ -23,96 +23,103 @@ import { unetWeightShapes } from '../test/helpers/unet-shapes';
 import { memory, resetPeak } from './memory';
 import { MODELS } from './models';
 import { randomSource } from './random-weights';
+import { isEntry } from './entry';
 
-const { values: a } = parseArgs({
-  options: {
-    model: { type: 'string', default: 'tiny' },
-    precision: { type: 'string', default: 'fp32' },
-    task: { type: 'string', default: 'forward' },
-    runs: { type: 'string', default: '1' },
-    threads: { type: 'string', default: '2' },
-    size: { type: 'string' },
-    ort: { type: 'string', default: '{}' },
-    seed: { type: 'string', default: '0' },
-    'as-built': { type: 'boolean', default: false },
-    memory: { type: 'string', default: 'fast' },
-    provider: { type: 'string', default: 'cpu' },
-  },
-});
-const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
-const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
+/** One UNet configuration (flags above); prints its JSON line. */
+export async function ortCase(argv: string[]): Promise<void> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', default: 'tiny' },
+      precision: { type: 'string', default: 'fp32' },
+      task: { type: 'string', default: 'forward' },
+      runs: { type: 'string', default: '1' },
+      threads: { type: 'string', default: '2' },
+      size: { type: 'string' },
+      ort: { type: 'string', default: '{}' },
+      seed: { type: 'string', default: '0' },
+      'as-built': { type: 'boolean', default: false },
+      memory: { type: 'string', default: 'fast' },
+      provider: { type: 'string', default: 'cpu' },
+    },
+  });
+  const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
+  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
 
-const model = MODELS[a.model!];
-if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
-const precision: Precision = a.precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : { compute: 'float32', storage: 'float32' };
-const cfg = parseUNetConfig(JSON.parse(readFileSync(model.config, 'utf8')), model.config);
-const seed = Number(a.seed);
-const size = Number(a.size ?? cfg.sampleSize);
-const forward = a.task === 'forward';
-const batch = forward ? 2 : 1;
+  const model = MODELS[a.model!];
+  if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+  const precision: Precision = a.precision === 'fp16' ? { compute: 'float16', storage: 'float16' } : { compute: 'float32', storage: 'float32' };
+  const cfg = parseUNetConfig(JSON.parse(readFileSync(model.config, 'utf8')), model.config);
+  const seed = Number(a.seed);
+  const size = Number(a.size ?? cfg.sampleSize);
+  const forward = a.task === 'forward';
+  const batch = forward ? 2 : 1;
 
-const src: TensorSource & { generateMs?: number } = model.weights
-  ? await openSafetensors(await openPath(model.weights))
-  : randomSource(a.model!, unetWeightShapes(cfg), seed);
+  const src: TensorSource & { generateMs?: number } = model.weights
+    ? await openSafetensors(await openPath(model.weights))
+    : randomSource(a.model!, unetWeightShapes(cfg), seed);
 
-/** Progress on stderr, with memory, so a run killed for memory shows how far it got. */
-const progress = (what: string) => {
-  const js = process.memoryUsage().arrayBuffers / 2 ** 20;
-  process.stderr.write(`${what}: rss ${memory().rss.toFixed(0)} MiB, peak ${memory().hwm.toFixed(0)} MiB, JS buffers ${js.toFixed(0)} MiB\n`);
-};
-const t0 = performance.now();
-const params = new Params(createGraph(`unet_${a.task}`), src, precision);
-const shape = { batch, height: size, width: size };
-const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : buildUNetLoss(cfg, params, shape);
-const buildMs = performance.now() - t0;
+  /** Progress on stderr, with memory, so a run killed for memory shows how far it got. */
+  const progress = (what: string) => {
+    const js = process.memoryUsage().arrayBuffers / 2 ** 20;
+    process.stderr.write(`${what}: rss ${memory().rss.toFixed(0)} MiB, peak ${memory().hwm.toFixed(0)} MiB, JS buffers ${js.toFixed(0)} MiB\n`);
+  };
+  const t0 = performance.now();
+  const params = new Params(createGraph(`unet_${a.task}`), src, precision);
+  const shape = { batch, height: size, width: size };
+  const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : buildUNetLoss(cfg, params, shape);
+  const buildMs = performance.now() - t0;
 
-const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
-const asBuilt = a['as-built'];
-const t1 = performance.now();
-const memoryMode = a.memory === 'low' ? 'low' : 'fast';
-const session = await createNodeSession(graph, { ortOptions, asBuilt, memory: memoryMode, provider, weights });
-const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
-progress('session created');
-// The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts
-// passes --expose-gc) so the step's peak shows the steady state an app reaches, not V8's GC timing.
-(globalThis as { gc?: () => void }).gc?.();
-const setupPeak = memory().hwm;
-progress('after gc');
+  const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
+  const asBuilt = a['as-built'];
+  const t1 = performance.now();
+  const memoryMode = a.memory === 'low' ? 'low' : 'fast';
+  const session = await createNodeSession(graph, { ortOptions, asBuilt, memory: memoryMode, provider, weights });
+  const sessionMs = performance.now() - t1 - (src.generateMs ?? 0);
+  progress('session created');
+  // The weight shards handed to onnxruntime are garbage once the session exists; collect them now (run.ts
+  // passes --expose-gc) so the step's peak shows the steady state an app reaches, not V8's GC timing.
+  (globalThis as { gc?: () => void }).gc?.();
+  const setupPeak = memory().hwm;
+  progress('after gc');
 
-const rng = new Rng(seed + 1);
-const loraSize = loraLayout(cfg).size;
-const feeds: Record<string, HostTensor> = {
-  sample: f32([batch, cfg.inChannels, size, size], rng.normals(batch * cfg.inChannels * size * size)),
-  timestep: i64([batch], [981, 501].slice(0, batch)),
-  encoder_hidden_states: f32([batch, 77, cfg.crossAttentionDim], rng.normals(batch * 77 * cfg.crossAttentionDim)),
-  lora: f32([loraSize], Float32Array.from({ length: loraSize }, () => (rng.uniform() - 0.5) * 0.02)),
-};
-if (!forward) {
-  feeds.target = f32([batch, cfg.outChannels, size, size], rng.normals(batch * cfg.outChannels * size * size));
-  feeds.mask = f32([1, 1, size, size], Float32Array.from({ length: size * size }, () => (rng.uniform() > 0.5 ? 1 : 0)));
+  const rng = new Rng(seed + 1);
+  const loraSize = loraLayout(cfg).size;
+  const feeds: Record<string, HostTensor> = {
+    sample: f32([batch, cfg.inChannels, size, size], rng.normals(batch * cfg.inChannels * size * size)),
+    timestep: i64([batch], [981, 501].slice(0, batch)),
+    encoder_hidden_states: f32([batch, 77, cfg.crossAttentionDim], rng.normals(batch * 77 * cfg.crossAttentionDim)),
+    lora: f32([loraSize], Float32Array.from({ length: loraSize }, () => (rng.uniform() - 0.5) * 0.02)),
+  };
+  if (!forward) {
+    feeds.target = f32([batch, cfg.outChannels, size, size], rng.normals(batch * cfg.outChannels * size * size));
+    feeds.mask = f32([1, 1, size, size], Float32Array.from({ length: size * size }, () => (rng.uniform() > 0.5 ? 1 : 0)));
+  }
+
+  const times: number[] = [];
+  const peaks: number[] = [];
+  let finite = true;
+  for (let r = 0; r <= Number(a.runs); r++) {
+    // Run 0 warms up (first-run allocations); the rest are timed.
+    resetPeak();
+    const s = performance.now();
+    const out = await session.run(feeds);
+    times.push(performance.now() - s);
+    peaks.push(memory().hwm);
+    progress(`run ${r}`);
+    const check = (forward ? out.eps : out.grad_lora).data as Float32Array;
+    finite &&= check.every(Number.isFinite);
+  }
+  const gpuWeightBytes = Object.values((await weights?.bytesBySource()) ?? {}).reduce((x, y) => x + y, 0);
+  await session.release();
+  await weights?.release();
+  console.log(JSON.stringify({
+    provider, gpu_weights_mib: weights ? gpuWeightBytes / 2 ** 20 : undefined,
+    build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
+    step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
+    nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,
+    conv_transpose: graph.nodes.filter((n) => n.op === 'ConvTranspose').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
+  }));
 }
 
-const times: number[] = [];
-const peaks: number[] = [];
-let finite = true;
-for (let r = 0; r <= Number(a.runs); r++) {
-  // Run 0 warms up (first-run allocations); the rest are timed.
-  resetPeak();
-  const s = performance.now();
-  const out = await session.run(feeds);
-  times.push(performance.now() - s);
-  peaks.push(memory().hwm);
-  progress(`run ${r}`);
-  const check = (forward ? out.eps : out.grad_lora).data as Float32Array;
-  finite &&= check.every(Number.isFinite);
-}
-const gpuWeightBytes = Object.values((await weights?.bytesBySource()) ?? {}).reduce((x, y) => x + y, 0);
-await session.release();
-await weights?.release();
-console.log(JSON.stringify({
-  provider, gpu_weights_mib: weights ? gpuWeightBytes / 2 ** 20 : undefined,
-  build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
-  step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
-  nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,
-  conv_transpose: graph.nodes.filter((n) => n.op === 'ConvTranspose').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
-}));
+if (isEntry(import.meta.url)) await ortCase(process.argv.slice(2));
