@@ -101,8 +101,9 @@ export function directionsApi(ctx: EngineContext) {
     async identityEdit(i: number, s: number, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
       check(identity, i, 'identity');
       const { coef, scale, vectors } = identity!;
-      const moved = Float32Array.from(coef, (c, j) => c + s * scale * vectors[i][j]);
-      const png = await image(ctx.sd(), { ...gen, lora: await ctx.space().thetaAsync(moved), lora2: null });
+      const space = ctx.space();
+      const moved = space.withOffsets(coef, { directions: { vectors: [vectors[i]], unit: scale, offsets: [s] } });
+      const png = await image(ctx.sd(), { ...gen, lora: await space.thetaAsync(moved), lora2: null });
       return { coef: moved, png };
     },
   };

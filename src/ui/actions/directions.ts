@@ -31,7 +31,7 @@ export async function discoverImageDirections(): Promise<void> {
 
 export async function discoverIdentityDirections(): Promise<void> {
   const { identity } = getIdentity();
-  const coef = baseCoef();
+  const coef = await baseCoef();
   if (!identity || !coef) return;
   const { n, prompts, fractions } = getDirections();
   setDirections({ identityPhase: 'discovering', identityError: undefined });

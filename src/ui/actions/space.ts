@@ -97,24 +97,16 @@ export function setIdentityCoef(identity: Identity): void {
 
 const NEAREST = 5; // neighbours shown
 
-/** The identity's coefficients with the top-PC and label-free direction offsets applied. */
-export function baseCoef(): Float32Array | undefined {
-  const { identity, pcOffsets, pcStats, free, freeOffsets } = getIdentity();
+/** The identity's coefficients with the top-PC and label-free direction offsets applied (by the space). */
+export async function baseCoef(): Promise<Float32Array | undefined> {
+  const { identity, pcOffsets, free, freeOffsets } = getIdentity();
   if (!identity) return;
-  const c = identity.coef.slice();
-  pcOffsets.forEach((z, i) => {
-    if (pcStats && i < pcStats.std.length && i < c.length) c[i] += z * pcStats.std[i];
-  });
-  free?.vectors.forEach((v, j) => {
-    const s = (freeOffsets[j] ?? 0) * free.unit;
-    if (s) for (let i = 0; i < Math.min(v.length, c.length); i++) c[i] += s * v[i];
-  });
-  return c;
+  return spaceWorker().withOffsets(identity.coef, { pcOffsets, directions: free && { vectors: free.vectors, unit: free.unit, offsets: freeOffsets } });
 }
 
 /** Label-free identity directions at the current identity, on the current generation settings. */
 export async function discoverDirections(n: number): Promise<void> {
-  const coef = baseCoef();
+  const coef = await baseCoef();
   if (!coef) return;
   const { gen } = getApp();
   setIdentity({ freeStatus: 'capturing the trajectory…', free: undefined, freeOffsets: [] });
@@ -162,9 +154,9 @@ export interface EditSettings {
  */
 export async function editedIdentity(): Promise<{ identity: Identity; coef: Float32Array; settings: EditSettings } | undefined> {
   const { identity, sliders, debias, switchAt, pcOffsets, freeOffsets } = getIdentity();
-  const base = baseCoef();
+  const edits = activeEdits(); // read with the rest, before the state can move on
+  const base = await baseCoef();
   if (!identity || !base) return;
-  const edits = activeEdits();
   const { edited, alphas } = edits.length ? await spaceWorker().edit(base, edits) : { edited: base, alphas: [] };
   const nonZero = Object.fromEntries(Object.entries(sliders).filter(([, v]) => v !== 0));
   return { identity, coef: edited, settings: { sliders: nonZero, debias: [...debias], switchAt, pcOffsets: [...pcOffsets], freeOffsets: [...freeOffsets], alphas } };
@@ -181,9 +173,9 @@ export function editsLabel(): string {
 /** What to generate with: the identity (and its edits, injected once t ≤ switchAt), or the base model. */
 export async function identityInput(withEdits = true): Promise<IdentityInput> {
   const { identity, switchAt } = getIdentity();
-  const coef = baseCoef();
-  if (!identity || !coef) return { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
   const edits = withEdits ? activeEdits() : [];
+  const coef = await baseCoef();
+  if (!identity || !coef) return { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
   const r = await spaceWorker().loras(coef, edits);
   setIdentity({ alphas: r.alphas });
   const label = edits.length ? `${identity.name} (${editsLabel()}, from t ≤ ${switchAt})` : identity.name;
