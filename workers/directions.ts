@@ -6,7 +6,7 @@ import type { SubspaceResult } from '../src/engine/pullback/subspace';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate, type GenerateOptions } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
-import { identityDirections } from './directions-job';
+import { identityDirections, type IdentityDirections } from './directions-job';
 import type { EngineContext } from './invert';
 import { encodePng } from './preview';
 
@@ -21,19 +21,6 @@ export interface LatentDirectionsResult {
   iterations: number;
   converged: boolean;
   /** ‖x_t‖: slider values are in units of it. */
-  scale: number;
-}
-
-export interface IdentityDirectionsResult {
-  values: number[];
-  iterations: number;
-  converged: boolean;
-  timesteps: number[];
-  /** Labelled attribute names (columns of `cosines`). */
-  names: string[];
-  /** Row-major (directions × names). */
-  cosines: Float32Array;
-  /** Slider unit: the norm of the training models' coefficient spread. */
   scale: number;
 }
 
@@ -87,14 +74,14 @@ export function directionsApi(ctx: EngineContext) {
     },
 
     /** Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t. */
-    async discoverIdentityDirections(coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions): Promise<IdentityDirectionsResult> {
+    async discoverIdentityDirections(coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions): Promise<IdentityDirections> {
       const sd = ctx.sd();
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
       const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsAt(o.fractions, sd.scheduler(1)), prompts, seed: o.seed }, new AbortController().signal);
       identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
-      return { ...summary(r), timesteps: r.timesteps, names: r.names, cosines: r.cosines, scale: r.unit };
+      return r;
     },
 
     /** The identity moved by s·scale along coefficient direction i, and an image of it. */
