@@ -57,12 +57,15 @@ export function directionsApi(ctx: EngineContext) {
     async discoverImageDirections(gen: Generation, o: DirectionOptions): Promise<LatentDirectionsResult> {
       const sd = ctx.sd();
       const [t] = timestepsAt(o.fractions, sd.scheduler(1));
-      const { steps, points } = await trajectoryPoints(sd, gen, [t]);
-      const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
-      const x = points[0].sample.data as Float32Array;
-      const scale = Math.sqrt(x.reduce((a, v) => a + v * v, 0));
-      latent = { gen, step: steps[0].step, scale, vectors: r.vectors };
-      return { ...summary(r), timestep: steps[0].timestep, step: steps[0].step, scale };
+      return ctx.jobs.run('directions', async (signal) => {
+        const { steps, points } = await trajectoryPoints(sd, { ...gen, signal }, [t]);
+        signal.throwIfAborted();
+        const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
+        const x = points[0].sample.data as Float32Array;
+        const scale = Math.sqrt(x.reduce((a, v) => a + v * v, 0));
+        latent = { gen, step: steps[0].step, scale, vectors: r.vectors };
+        return { ...summary(r), timestep: steps[0].timestep, step: steps[0].step, scale };
+      });
     },
 
     /** The image again with x_t moved by s·‖x_t‖ along direction i before its step, denoised from there. */
@@ -70,7 +73,7 @@ export function directionsApi(ctx: EngineContext) {
       check(latent, i, 'image');
       const { gen, step, scale, vectors } = latent!;
       const delta = Float32Array.from(vectors[i], (v) => s * scale * v);
-      return image(ctx.sd(), { ...gen, latentEdit: { step, delta } });
+      return ctx.jobs.run('directions', (signal) => image(ctx.sd(), { ...gen, latentEdit: { step, delta }, signal }));
     },
 
     /** Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t. */
@@ -79,7 +82,8 @@ export function directionsApi(ctx: EngineContext) {
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
-      const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsAt(o.fractions, sd.scheduler(1)), prompts, seed: o.seed }, new AbortController().signal);
+      const ts = timestepsAt(o.fractions, sd.scheduler(1));
+      const r = await ctx.jobs.run('directions', (signal) => identityDirections(sd, space, { coef, gen: rest, n: o.n, ts, prompts, seed: o.seed }, signal));
       identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
       return r;
     },
@@ -90,7 +94,7 @@ export function directionsApi(ctx: EngineContext) {
       const { coef, scale, vectors } = identity!;
       const space = ctx.space();
       const moved = space.withOffsets(coef, { directions: { vectors: [vectors[i]], unit: scale, offsets: [s] } });
-      const png = await image(ctx.sd(), { ...gen, lora: await space.thetaAsync(moved), lora2: null });
+      const png = await ctx.jobs.run('directions', async (signal) => image(ctx.sd(), { ...gen, lora: await space.thetaAsync(moved), lora2: null, signal }));
       return { coef: moved, png };
     },
   };

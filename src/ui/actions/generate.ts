@@ -45,7 +45,7 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
 }
 
 export function cancelJob(): void {
-  void engineWorker().cancel();
+  void engineWorker().cancel('generation');
 }
 
 export function removeFromGallery(id: string): void {

@@ -134,7 +134,7 @@ export async function resumeInversion(): Promise<void> {
 
 export function cancelInversion(): void {
   setInvert({ phase: 'cancelling' });
-  void engineWorker().cancelInversion();
+  void engineWorker().cancel('inversion');
 }
 
 /** After a reload: a stored run that did not finish is offered as "Resume". */
