@@ -6,7 +6,7 @@ import { initialSources, type Sources } from './config';
 
 export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';
 export type ModelPhase = 'idle' | 'planning' | 'planned' | 'downloading' | 'loading' | 'ready' | 'error';
-export type Precision = 'auto' | 'fp32' | 'fp16';
+export type PrecisionChoice = 'auto' | 'fp32' | 'fp16';
 
 export interface StorageInfo {
   usage?: number;
@@ -39,7 +39,7 @@ export interface LivePreview {
 export interface AppState {
   tab: Tab;
   sources: Sources;
-  precision: Precision;
+  precision: PrecisionChoice;
   caps?: Capabilities;
   capsError?: string;
   storage: StorageInfo;

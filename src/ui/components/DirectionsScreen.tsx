@@ -101,7 +101,7 @@ function ImageDirections() {
   );
 }
 
-function IdentityDirections() {
+function IdentityDirectionsSection() {
   const current = useIdentity((s) => s.identity);
   const { prompts, fractions, identityPhase, identityError, identity, rendering } = useDirections();
   return (
@@ -201,7 +201,7 @@ export function DirectionsScreen() {
   return (
     <div className="screen">
       <ImageDirections />
-      <IdentityDirections />
+      <IdentityDirectionsSection />
     </div>
   );
 }
