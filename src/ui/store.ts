@@ -27,7 +27,16 @@ export interface GalleryItem {
   identity: string;
   ms: number;
   /** The LoRA vectors it was made with (directions rerun its trajectory). */
-  loras?: { lora: Float32Array | null; lora2: Float32Array | null; switchAt: number };
+  loras?: Omit<IdentityInput, 'label'>;
+}
+
+/** What a generation runs with: the identity's LoRA (and its edited one from t ≤ switchAt), or none. */
+export interface IdentityInput {
+  /** Caption of the identity ("base model", a name, plus edits). */
+  label: string;
+  lora: Float32Array | null;
+  lora2: Float32Array | null;
+  switchAt: number;
 }
 
 export interface LivePreview {

@@ -4,10 +4,9 @@ import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
 import { errorMessage } from '../errors';
 import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
-import { getApp } from '../store';
+import { getApp, type IdentityInput } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
-import type { IdentityInput } from './generate';
-import { refreshLibrary } from './library';
+import { refreshLibrary } from './library-list';
 
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
 const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
