@@ -32,7 +32,6 @@ export interface DirectionOptions {
 }
 
 let latent: { gen: Generation; step: number; scale: number; vectors: Float64Array[] } | undefined;
-let identity: { coef: Float32Array; scale: number; vectors: Float32Array[] } | undefined;
 
 const summary = (r: Pick<SubspaceResult, 'values' | 'iterations' | 'converged'>) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
 
@@ -76,24 +75,26 @@ export function directionsApi(ctx: EngineContext) {
       return ctx.jobs.run('directions', (signal) => image(ctx.sd(), { ...gen, latentEdit: { step, delta }, signal }));
     },
 
-    /** Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t. */
-    async discoverIdentityDirections(coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions): Promise<IdentityDirections> {
+    /**
+     * Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t (the Create
+     * and Directions screens alike). A new discovery replaces a running one.
+     */
+    async discoverIdentityDirections(
+      coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions, onIteration?: (i: number, residual: number) => void,
+    ): Promise<IdentityDirections> {
       const sd = ctx.sd();
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
       const ts = timestepsAt(o.fractions, sd.scheduler(1));
-      const r = await ctx.jobs.run('directions', (signal) => identityDirections(sd, space, { coef, gen: rest, n: o.n, ts, prompts, seed: o.seed }, signal));
-      identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
-      return r;
+      const request = { coef, gen: rest, n: o.n, ts, prompts, seed: o.seed };
+      return ctx.jobs.run('directions', (signal) => identityDirections(sd, space, request, signal, onIteration), { replace: true });
     },
 
-    /** The identity moved by s·scale along coefficient direction i, and an image of it. */
-    async identityEdit(i: number, s: number, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
-      check(identity, i, 'identity');
-      const { coef, scale, vectors } = identity!;
+    /** The identity `coef` moved by s·unit along a coefficient direction (a discovered one), and an image of it. */
+    async identityEdit(coef: Float32Array, move: { vector: Float32Array; unit: number; s: number }, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
       const space = ctx.space();
-      const moved = space.withOffsets(coef, { directions: { vectors: [vectors[i]], unit: scale, offsets: [s] } });
+      const moved = space.withOffsets(coef, { directions: { vectors: [move.vector], unit: move.unit, offsets: [move.s] } });
       const png = await ctx.jobs.run('directions', async (signal) => image(ctx.sd(), { ...gen, lora: await space.thetaAsync(moved), lora2: null, signal }));
       return { coef: moved, png };
     },

@@ -18,7 +18,6 @@ import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
 import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
-import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
 import { JobGate, type JobKind } from './jobs';
 import { encodePng, latentPreview } from './preview';
 
@@ -256,13 +255,6 @@ const api = {
     await space?.detachProjector();
     space = data ? new Space(data) : undefined;
     await attachProjector();
-  },
-
-  /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
-  async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
-    const model = context.sd();
-    const s = context.space();
-    return jobs.run('directions', (signal) => identityDirections(model, s, r, signal, onIteration), { replace: true });
   },
 
   /** Cancels the device's running job of `kind`; without one, whatever runs, downloads included. */

@@ -25,7 +25,8 @@ export interface DirectionsState {
   fractions: string;
   identityPhase: 'idle' | 'discovering' | 'error';
   identityError?: string;
-  identity?: IdentityDirections & SliderSet & { name: string; coefs: (Float32Array | undefined)[] };
+  /** `at`: the coefficients they were discovered at (the sliders move from there); `coefs`: each slider's result. */
+  identity?: IdentityDirections & SliderSet & { name: string; at: Float32Array; coefs: (Float32Array | undefined)[] };
   /** An edit image is being rendered. */
   rendering: boolean;
 }

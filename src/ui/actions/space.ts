@@ -1,5 +1,6 @@
 // The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files, its stored size and
 // clearing; sampling (with the nearest training identities) and edits.
+import { IDENTITY_FRACTIONS } from '../../engine/pullback/fractions';
 import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
 import { errorMessage } from '../errors';
@@ -110,8 +111,8 @@ export async function discoverDirections(n: number): Promise<void> {
   const { gen } = getApp();
   setIdentity({ freeStatus: 'capturing the trajectory…', free: undefined, freeOffsets: [] });
   try {
-    const free = await engineWorker().identityDirections(
-      { coef, gen: { ...gen }, n },
+    const free = await engineWorker().discoverIdentityDirections(
+      coef, { ...gen, lora: null, lora2: null }, [gen.prompt], { n, fractions: IDENTITY_FRACTIONS },
       Comlink.proxy((i: number, residual: number) => setIdentity({ freeStatus: `iteration ${i}, residual ${residual.toExponential(1)}` })),
     );
     // The directions are taken at these coefficients: they become the identity the sliders move from.
