@@ -45,9 +45,11 @@ function loraAt(sd: StableDiffusion, gen: Generation, t: number): Float32Array {
   return (second ? gen.lora2 : gen.lora) ?? new Float32Array(sd.loraSize);
 }
 
-function check(set: { vectors: ArrayLike<number>[] } | undefined, i: number, what: string) {
-  if (!set) throw new Error(`no ${what} directions yet: discover them first`);
-  if (!Number.isInteger(i) || i < 0 || i >= set.vectors.length) throw new Error(`direction ${i} out of range 0..${set.vectors.length - 1}`);
+/** The discovered image directions, checked to hold direction i. */
+function latentWith(i: number): NonNullable<typeof latent> {
+  if (!latent) throw new Error('no image directions yet: discover them first');
+  if (!Number.isInteger(i) || i < 0 || i >= latent.vectors.length) throw new Error(`direction ${i} out of range 0..${latent.vectors.length - 1}`);
+  return latent;
 }
 
 export function directionsApi(ctx: EngineContext) {
@@ -69,8 +71,7 @@ export function directionsApi(ctx: EngineContext) {
 
     /** The image again with x_t moved by s·‖x_t‖ along direction i before its step, denoised from there. */
     async imageEdit(i: number, s: number): Promise<Blob> {
-      check(latent, i, 'image');
-      const { gen, step, scale, vectors } = latent!;
+      const { gen, step, scale, vectors } = latentWith(i);
       const delta = Float32Array.from(vectors[i], (v) => s * scale * v);
       return ctx.jobs.run('directions', (signal) => image(ctx.sd(), { ...gen, latentEdit: { step, delta }, signal }));
     },
