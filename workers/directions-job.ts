@@ -2,6 +2,7 @@
 // with JᵀJ summed over points of the current generation settings' trajectory, and their cosines with
 // every labelled attribute direction.
 import { coefficientDirections, cosineTable, IDENTITY_FRACTIONS, timestepsAt, trajectoryPoints } from '../src/engine/pullback/directions';
+import { closestLabels, type LabelCosine } from '../src/engine/pullback/closest-labels';
 import type { GenerateOptions } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import type { Space } from '../src/engine/space/space';
@@ -26,7 +27,7 @@ export interface IdentityDirections {
   /** Slider unit: ‖σ‖ of the training coefficients (how far a typical training identity sits from the mean). */
   unit: number;
   /** Per direction, the labelled attributes with the largest |cosine|. */
-  closest: { name: string; cosine: number }[][];
+  closest: LabelCosine[][];
   /** The full table: labelled attribute names, and cosines row-major (directions × names). */
   names: string[];
   cosines: Float32Array;
@@ -53,12 +54,7 @@ export async function identityDirections(
   });
   const labelled = new Map(space.labelColumns.map((c) => [c, space.directionK(c).subarray(0, r.coef.length)]));
   const { names, cosines } = cosineTable(res.vectors, labelled);
-  const closest = res.vectors.map((_, i) =>
-    names
-      .map((name, j) => ({ name, cosine: cosines[i * names.length + j] }))
-      .sort((a, b) => Math.abs(b.cosine) - Math.abs(a.cosine))
-      .slice(0, 3),
-  );
+  const closest = closestLabels(names, cosines);
   const std = space.data.projStd.subarray(0, Math.min(r.coef.length, space.data.pcs));
   const unit = Math.sqrt(std.reduce((a, x) => a + x * x, 0));
   return {

@@ -6,7 +6,7 @@ import type { SubspaceResult } from '../src/engine/pullback/subspace';
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate, type GenerateOptions } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
-import { identityDirections } from './directions-job';
+import { identityDirections, type IdentityDirections } from './directions-job';
 import type { EngineContext } from './invert';
 import { encodePng } from './preview';
 
@@ -24,19 +24,6 @@ export interface LatentDirectionsResult {
   scale: number;
 }
 
-export interface IdentityDirectionsResult {
-  values: number[];
-  iterations: number;
-  converged: boolean;
-  timesteps: number[];
-  /** Labelled attribute names (columns of `cosines`). */
-  names: string[];
-  /** Row-major (directions × names). */
-  cosines: Float32Array;
-  /** Slider unit: the norm of the training models' coefficient spread. */
-  scale: number;
-}
-
 export interface DirectionOptions {
   n: number;
   /** Fractions of T where x_t is taken (the first one for image directions). */
@@ -45,7 +32,6 @@ export interface DirectionOptions {
 }
 
 let latent: { gen: Generation; step: number; scale: number; vectors: Float64Array[] } | undefined;
-let identity: { coef: Float32Array; scale: number; vectors: Float32Array[] } | undefined;
 
 const summary = (r: Pick<SubspaceResult, 'values' | 'iterations' | 'converged'>) => ({ values: r.values, iterations: r.iterations, converged: r.converged });
 
@@ -59,9 +45,11 @@ function loraAt(sd: StableDiffusion, gen: Generation, t: number): Float32Array {
   return (second ? gen.lora2 : gen.lora) ?? new Float32Array(sd.loraSize);
 }
 
-function check(set: { vectors: ArrayLike<number>[] } | undefined, i: number, what: string) {
-  if (!set) throw new Error(`no ${what} directions yet: discover them first`);
-  if (!Number.isInteger(i) || i < 0 || i >= set.vectors.length) throw new Error(`direction ${i} out of range 0..${set.vectors.length - 1}`);
+/** The discovered image directions, checked to hold direction i. */
+function latentWith(i: number): NonNullable<typeof latent> {
+  if (!latent) throw new Error('no image directions yet: discover them first');
+  if (!Number.isInteger(i) || i < 0 || i >= latent.vectors.length) throw new Error(`direction ${i} out of range 0..${latent.vectors.length - 1}`);
+  return latent;
 }
 
 export function directionsApi(ctx: EngineContext) {
@@ -70,39 +58,45 @@ export function directionsApi(ctx: EngineContext) {
     async discoverImageDirections(gen: Generation, o: DirectionOptions): Promise<LatentDirectionsResult> {
       const sd = ctx.sd();
       const [t] = timestepsAt(o.fractions, sd.scheduler(1));
-      const { steps, points } = await trajectoryPoints(sd, gen, [t]);
-      const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
-      const x = points[0].sample.data as Float32Array;
-      const scale = Math.sqrt(x.reduce((a, v) => a + v * v, 0));
-      latent = { gen, step: steps[0].step, scale, vectors: r.vectors };
-      return { ...summary(r), timestep: steps[0].timestep, step: steps[0].step, scale };
+      return ctx.jobs.run('directions', async (signal) => {
+        const { steps, points } = await trajectoryPoints(sd, { ...gen, signal }, [t]);
+        signal.throwIfAborted();
+        const r = await latentDirections(sd, points[0], loraAt(sd, gen, steps[0].timestep), { n: o.n, seed: o.seed ?? 0 });
+        const x = points[0].sample.data as Float32Array;
+        const scale = Math.sqrt(x.reduce((a, v) => a + v * v, 0));
+        latent = { gen, step: steps[0].step, scale, vectors: r.vectors };
+        return { ...summary(r), timestep: steps[0].timestep, step: steps[0].step, scale };
+      });
     },
 
     /** The image again with x_t moved by s·‖x_t‖ along direction i before its step, denoised from there. */
     async imageEdit(i: number, s: number): Promise<Blob> {
-      check(latent, i, 'image');
-      const { gen, step, scale, vectors } = latent!;
+      const { gen, step, scale, vectors } = latentWith(i);
       const delta = Float32Array.from(vectors[i], (v) => s * scale * v);
-      return image(ctx.sd(), { ...gen, latentEdit: { step, delta } });
+      return ctx.jobs.run('directions', (signal) => image(ctx.sd(), { ...gen, latentEdit: { step, delta }, signal }));
     },
 
-    /** Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t. */
-    async discoverIdentityDirections(coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions): Promise<IdentityDirectionsResult> {
+    /**
+     * Top directions of ∂h/∂c at the identity, JᵀJ summed over the prompts' trajectories at each t (the Create
+     * and Directions screens alike). A new discovery replaces a running one.
+     */
+    async discoverIdentityDirections(
+      coef: Float32Array, gen: Generation, prompts: string[], o: DirectionOptions, onIteration?: (i: number, residual: number) => void,
+    ): Promise<IdentityDirections> {
       const sd = ctx.sd();
       const space = ctx.space();
       if (coef.length !== space.k) throw new Error(`directions: the identity has ${coef.length} coefficients, the space ${space.k}`);
       const { lora: _base, lora2: _second, ...rest } = gen; // the identity's own θ replaces them
-      const r = await identityDirections(sd, space, { coef, gen: rest, n: o.n, ts: timestepsAt(o.fractions, sd.scheduler(1)), prompts, seed: o.seed }, new AbortController().signal);
-      identity = { coef: coef.slice(), scale: r.unit, vectors: r.vectors };
-      return { ...summary(r), timesteps: r.timesteps, names: r.names, cosines: r.cosines, scale: r.unit };
+      const ts = timestepsAt(o.fractions, sd.scheduler(1));
+      const request = { coef, gen: rest, n: o.n, ts, prompts, seed: o.seed };
+      return ctx.jobs.run('directions', (signal) => identityDirections(sd, space, request, signal, onIteration), { replace: true });
     },
 
-    /** The identity moved by s·scale along coefficient direction i, and an image of it. */
-    async identityEdit(i: number, s: number, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
-      check(identity, i, 'identity');
-      const { coef, scale, vectors } = identity!;
-      const moved = Float32Array.from(coef, (c, j) => c + s * scale * vectors[i][j]);
-      const png = await image(ctx.sd(), { ...gen, lora: await ctx.space().thetaAsync(moved), lora2: null });
+    /** The identity `coef` moved by s·unit along a coefficient direction (a discovered one), and an image of it. */
+    async identityEdit(coef: Float32Array, move: { vector: Float32Array; unit: number; s: number }, gen: Generation): Promise<{ coef: Float32Array; png: Blob }> {
+      const space = ctx.space();
+      const moved = space.withOffsets(coef, { directions: { vectors: [move.vector], unit: move.unit, offsets: [move.s] } });
+      const png = await ctx.jobs.run('directions', async (signal) => image(ctx.sd(), { ...gen, lora: await space.thetaAsync(moved), lora2: null, signal }));
       return { coef: moved, png };
     },
   };

@@ -18,7 +18,7 @@ import { directionsApi } from './directions';
 import { invertApi, type EngineContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
 import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
-import { identityDirections, type DirectionsRequest, type IdentityDirections } from './directions-job';
+import { JobGate, type JobKind } from './jobs';
 import { encodePng, latentPreview } from './preview';
 
 export interface Capabilities extends BackendProbe {
@@ -88,7 +88,9 @@ export interface GenerateOutput {
 let probe: BackendProbe | undefined;
 let sd: StableDiffusion | undefined;
 let info: ModelInfo | undefined;
-let job: AbortController | undefined;
+// One GPU job at a time (generation, inversion, directions); downloads are not device work.
+const jobs = new JobGate();
+let download: AbortController | undefined;
 // The page's listener for session builds (it says what is being prepared while a job waits on one).
 let notifySessions: ((e: SessionEvent) => void) | undefined;
 // The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
@@ -162,12 +164,12 @@ const api = {
 
   async download(s: ModelSource, plan: DownloadPlan, onProgress: (p: FileProgress) => void): Promise<void> {
     const cache = await cacheOf(s);
-    job?.abort();
-    job = new AbortController();
+    download?.abort();
+    const controller = (download = new AbortController());
     // Storage that is not persistent may be memory (an off-the-record profile) whose quota estimate is no promise.
     const needed = plan.total - plan.cached;
     if (needed >= probeThreshold() && !(await navigator.storage.persisted().catch(() => false))) await probeStorage(needed, testHandleWrapper());
-    await cache.download(plan.files, { onProgress, signal: job.signal, wrapHandle: testHandleWrapper() });
+    await cache.download(plan.files, { onProgress, signal: controller.signal, wrapHandle: testHandleWrapper() });
   },
 
   /** A fully cached variant of a hub source ('' = the plain weights), or null: then it loads without network. */
@@ -231,20 +233,21 @@ const api = {
     return info;
   },
 
+  /** A new generation replaces (cancels) a running one. */
   async generate(p: GenerateParams, onStep?: (s: StepPreview) => void): Promise<GenerateOutput> {
     const model = context.sd();
-    job?.abort();
-    const controller = (job = new AbortController());
-    const t0 = performance.now();
-    const { image } = await generate(model, {
-      ...p,
-      signal: controller.signal,
-      onStep: onStep
-        ? async ({ step, total, timestep, latents }) => onStep({ step, total, timestep, png: await encodePng(latentPreview(latents)) })
-        : undefined,
-    });
-    const rgba = tensorToRgba(image);
-    return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
+    return jobs.run('generation', async (signal) => {
+      const t0 = performance.now();
+      const { image } = await generate(model, {
+        ...p,
+        signal,
+        onStep: onStep
+          ? async ({ step, total, timestep, latents }) => onStep({ step, total, timestep, png: await encodePng(latentPreview(latents)) })
+          : undefined,
+      });
+      const rgba = tensorToRgba(image);
+      return { png: await encodePng(rgba), width: rgba.width, height: rgba.height, ms: Math.round(performance.now() - t0) };
+    }, { replace: true });
   },
 
   /** The space worker's basis (shared memory), or null once the space is cleared. */
@@ -254,17 +257,10 @@ const api = {
     await attachProjector();
   },
 
-  /** Label-free identity directions at `coef` (pullback metric of the UNet mid-block over the coefficients). */
-  async identityDirections(r: DirectionsRequest, onIteration?: (i: number, residual: number) => void): Promise<IdentityDirections> {
-    const model = context.sd();
-    if (!space) throw new Error('no w2w space loaded: import one first');
-    job?.abort();
-    const controller = (job = new AbortController());
-    return identityDirections(model, space, r, controller.signal, onIteration);
-  },
-
-  cancel(): void {
-    job?.abort();
+  /** Cancels the device's running job of `kind`; without one, whatever runs, downloads included. */
+  cancel(kind?: JobKind): void {
+    jobs.cancel(kind);
+    if (!kind) download?.abort();
   },
 
   /** `cb` hears every session build of the loaded model (start and end). */
@@ -278,7 +274,8 @@ const api = {
 
   /** Deletes the cached files of `s`'s repo (at the revision downloads use); the model is unloaded. */
   async clearCache(s: ModelSource): Promise<void> {
-    job?.abort();
+    download?.abort();
+    jobs.cancel();
     await sd?.release();
     sd = undefined;
     await ModelCache.clear({ repo: hubSource(s).repo, revision: REVISION });
@@ -289,6 +286,7 @@ const api = {
 const context: EngineContext = {
   sd: () => sd ?? raise(deviceLost() ? `${DEVICE_LOST} (${deviceLost()}): the engine is being restarted` : 'no model loaded'),
   space: () => space ?? raise('no w2w space loaded: import one on the Create screen first'),
+  jobs,
 };
 const raise = (msg: string): never => {
   throw new Error(msg);

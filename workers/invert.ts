@@ -11,6 +11,7 @@ import { tensorToRgba, type Rgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import type { Space } from '../src/engine/space/space';
+import type { JobGate } from './jobs';
 import { ellipseLayer, maskLayer, photoView, readImageFile, type PhotoView } from './invert-photo';
 import { encodePng } from './preview';
 
@@ -18,6 +19,8 @@ import { encodePng } from './preview';
 export interface EngineContext {
   sd(): StableDiffusion;
   space(): Space;
+  /** The device's one job at a time (workers/jobs.ts). */
+  jobs: JobGate;
 }
 
 export interface PreviewSettings {
@@ -82,7 +85,6 @@ export interface InversionOutcome {
 const JOB = 'w2w-inversion/job';
 
 let photo: { name: string; file: Blob; view: PhotoView } | undefined;
-let running: AbortController | undefined;
 
 function summary(job: StoredJob): PendingInversion {
   return {
@@ -117,39 +119,37 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
   const mask = prepareMask(m, m ?? img, [...box] as typeof p.box, latent, latent, 'mask');
   cb.onNotes?.(mask.notes);
 
-  running?.abort();
-  const controller = (running = new AbortController());
   const every = Math.max(1, Math.floor(request.checkpointEvery));
   // 0 = no previews.
   const previewEvery = Math.max(0, Math.floor(request.preview.every));
   const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
     status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
   });
-  try {
-    const state = await invert(sd, space, { image: p.image, mask }, job.settings, {
-      resume: job.state,
-      signal: controller.signal,
-      onStep: cb.onStep,
-      // Called every step; checkpoints and previews keep their own cadence (and both happen at the end).
-      checkpointEvery: 1,
-      onCheckpoint: async (s) => {
-        const step = s.adam.step;
-        const last = step === job.settings.steps;
-        if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
-          job.preview = await previewImage(sd, space, s.coef, job);
-          cb.onPreview?.({ step, png: job.preview });
-        }
-        if (step % every === 0 || last) await saveCheckpoint(store, job, s);
-      },
-    });
-    return finish('done', state);
-  } catch (e) {
-    if (!(e instanceof InversionCancelled)) throw e;
-    await saveCheckpoint(store, job, e.state);
-    return finish('cancelled', e.state);
-  } finally {
-    if (running === controller) running = undefined;
-  }
+  return ctx.jobs.run('inversion', async (signal) => {
+    try {
+      const state = await invert(sd, space, { image: p.image, mask }, job.settings, {
+        resume: job.state,
+        signal,
+        onStep: cb.onStep,
+        // Called every step; checkpoints and previews keep their own cadence (and both happen at the end).
+        checkpointEvery: 1,
+        onCheckpoint: async (s) => {
+          const step = s.adam.step;
+          const last = step === job.settings.steps;
+          if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
+            job.preview = await previewImage(sd, space, s.coef, job);
+            cb.onPreview?.({ step, png: job.preview });
+          }
+          if (step % every === 0 || last) await saveCheckpoint(store, job, s);
+        },
+      });
+      return finish('done', state);
+    } catch (e) {
+      if (!(e instanceof InversionCancelled)) throw e;
+      await saveCheckpoint(store, job, e.state);
+      return finish('cancelled', e.state);
+    }
+  }, { replace: true });
 }
 
 export function invertApi(ctx: EngineContext) {
@@ -174,6 +174,7 @@ export function invertApi(ctx: EngineContext) {
     /** Starts a new run on the open photo (replacing any stored one); resolves when it ends or is cancelled. */
     async startInversion(request: InversionRequest, cb: InversionCallbacks): Promise<InversionOutcome> {
       if (!photo) throw new Error('drop a photo first');
+      ctx.jobs.admit('inversion'); // before the stored run is replaced
       const { settings, notes } = resolveSettings(request.preset, request.overrides, ctx.space().k);
       cb.onNotes?.(notes);
       const job: StoredJob = { request, photo: photo.file, photoName: photo.name, settings };
@@ -195,13 +196,9 @@ export function invertApi(ctx: EngineContext) {
       return run(ctx, job, cb);
     },
 
-    cancelInversion(): void {
-      running?.abort();
-    },
-
     /** Forgets the stored run (after its result is saved, or when the user discards it). */
     async discardInversion(): Promise<void> {
-      running?.abort();
+      ctx.jobs.cancel('inversion');
       await del(JOB);
     },
   };

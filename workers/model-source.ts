@@ -1,6 +1,7 @@
 // Where a model comes from (a hub repo or a mirror in the hub's layout, or a folder the user picked) and
 // which of its files the engine reads.
 import type { RemoteFile } from '../src/engine/io/cache';
+import { weightPath } from '../src/engine/sd/weight-files';
 
 export type ModelSource =
   | { kind: 'hub'; hub: string; repo: string }
@@ -11,15 +12,14 @@ export type PrecisionName = 'fp32' | 'fp16';
 
 /** The files StableDiffusion.load and its sessions read; `variant` picks e.g. *.fp16.safetensors. */
 export function modelFiles(variant?: string): string[] {
-  const v = variant ? `.${variant}` : '';
   return [
     'model_index.json',
     'unet/config.json',
-    `unet/diffusion_pytorch_model${v}.safetensors`,
+    weightPath('unet', variant),
     'vae/config.json',
-    `vae/diffusion_pytorch_model${v}.safetensors`,
+    weightPath('vae', variant),
     'text_encoder/config.json',
-    `text_encoder/model${v}.safetensors`,
+    weightPath('text', variant),
     'tokenizer/vocab.json',
     'tokenizer/merges.txt',
     'scheduler/scheduler_config.json',

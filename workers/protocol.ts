@@ -3,7 +3,7 @@
 // reaches the page); constants live here and the workers import them.
 export type { Capabilities, DownloadPlan, EngineApi, GenSettings, ModelInfo, StepPreview } from './engine.worker';
 export type { SpaceApi, SpaceSummary } from './space.worker';
-export type { Generation, IdentityDirectionsResult, LatentDirectionsResult } from './directions';
+export type { Generation, LatentDirectionsResult } from './directions';
 export type { IdentityDirections } from './directions-job';
 export type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from './invert';
 export type { PhotoView } from './invert-photo';

@@ -9,7 +9,7 @@ import { spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/fi
 import type { KeyValue } from '../src/engine/space/kv';
 import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/engine/space/library';
 import { loadSpace, type LoadProgress } from '../src/engine/space/load';
-import { Space, type Calibration, type Edit, type Neighbor, type SpaceData } from '../src/engine/space/space';
+import { Space, type AppliedEdit, type Calibration, type Edit, type Neighbor, type Offsets, type SpaceData } from '../src/engine/space/space';
 import { SpaceStore } from '../src/engine/space/store';
 import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
 import { torchZip } from '../src/engine/torch/write';
@@ -45,13 +45,12 @@ export interface IdentityLoras {
   /** θ of the edited identity, or null without edits. */
   lora2: Float32Array | null;
   edited: Float32Array;
-  alphas: { direction: string; alpha: number; unit: number }[];
+  alphas: AppliedEdit[];
 }
 
 let space: Space | undefined;
 let spaceId: string | undefined;
 let layout: LoraLayout | undefined;
-const calibrations = new Map<string, Calibration>();
 // The space to load again after a reload.
 const ACTIVE = 'w2w-app/active-space';
 
@@ -67,7 +66,6 @@ async function use(id: string, s: Space): Promise<SpaceSummary> {
   space = new Space(shareSpace(s.data));
   spaceId = id;
   await kv.set(ACTIVE, id);
-  calibrations.clear();
   return summary();
 }
 
@@ -76,20 +74,8 @@ function summary(): SpaceSummary {
   return { id: spaceId!, k: s.k, components: s.data.components, pcs: s.data.pcs, models: s.models, columns: s.labelColumns, size: s.size };
 }
 
-function calibration(direction: string): Calibration {
-  let c = calibrations.get(direction);
-  if (!c) calibrations.set(direction, (c = current().calibration(direction)));
-  return c;
-}
-
 /** Coefficients with edits applied (calibrated sliders; a direction may be a debias chain A~B), and each α. */
-function edit(coef: Float32Array, edits: Edit[]): Pick<IdentityLoras, 'edited' | 'alphas'> {
-  const alphas = edits.map((e) => {
-    const unit = calibration(e.direction).unit;
-    return { direction: e.direction, alpha: e.alpha ?? e.slider! * unit, unit };
-  });
-  return { edited: current().edit(coef, alphas.map(({ direction, alpha }) => ({ direction, alpha }))), alphas };
-}
+const edit = (coef: Float32Array, edits: Edit[]): Pick<IdentityLoras, 'edited' | 'alphas'> => current().editWithAlphas(coef, edits);
 
 async function importFrom(id: string, folder: Parameters<typeof loadSpace>[0], opts: ImportOptions, onProgress?: (p: LoadProgress | { file: 'saving'; done: number; total: number }) => void) {
   const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress, alloc: sharedAlloc() });
@@ -148,9 +134,12 @@ const api = {
     return { mean: d.projMean.slice(0, m), std: d.projStd.slice(0, m) };
   },
 
-  calibration,
+  calibration: (direction: string): Calibration => current().calibration(direction),
 
   edit,
+
+  /** The identity's coefficients moved by top-PC and label-free direction offsets (see Space.withOffsets). */
+  withOffsets: (coef: Float32Array, offsets: Offsets): Float32Array => current().withOffsets(coef, offsets),
 
   /** The LoRA vectors for an identity with edits (calibrated sliders; a direction may be a debias chain A~B). */
   loras(coef: Float32Array, edits: Edit[]): IdentityLoras {

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { openSafetensors, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../engine/io/safetensors';
 import { openPath } from '../engine/io/source-node';
+import { closestLabels } from '../engine/pullback/closest-labels';
 import { coefficientDirections, cosineTable, EDIT_FRACTION, IDENTITY_DIMS, latentDirections, timestepsAt, trajectoryPoints } from '../engine/pullback/directions';
 import type { PullbackPoint } from '../engine/pullback/jacobian';
 import type { SubspaceOptions, SubspaceResult } from '../engine/pullback/subspace';
@@ -115,10 +116,9 @@ export async function directionsCommand(argv: string[]): Promise<void> {
       const { names, cosines } = cosineTable(c.vectors, labelled);
       tensors['pullback.coef_cosines'] = { dtype: 'F32', shape: [c.vectors.length, names.length], data: Float32Array.from(cosines) };
       metadata.coef_cosine_columns = JSON.stringify(names);
-      c.vectors.forEach((_, i) => {
-        const row = names.map((name, j) => [name, cosines[i * names.length + j]] as const).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
-        console.log(`  direction ${i}: closest labelled ${row.slice(0, 3).map(([nm, cv]) => `${nm} ${cv.toFixed(3)}`).join(', ')}`);
-      });
+      closestLabels(names, cosines).forEach((row, i) =>
+        console.log(`  direction ${i}: closest labelled ${row.map((x) => `${x.name} ${x.cosine.toFixed(3)}`).join(', ')}`),
+      );
     }
     await writeFile(out, writeSafetensors(tensors, metadata));
     console.log(`wrote ${out}: ${Object.keys(tensors).sort().join(' ')}`);

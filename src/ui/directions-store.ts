@@ -2,7 +2,7 @@
 // current identity, their slider values and the images rendered for them.
 import { create } from 'zustand';
 import { EDIT_FRACTION, IDENTITY_FRACTIONS } from '../engine/pullback/fractions';
-import type { IdentityDirectionsResult, LatentDirectionsResult } from '../../workers/protocol';
+import type { IdentityDirections, LatentDirectionsResult } from '../../workers/protocol';
 
 export interface SliderSet {
   /** Slider value per direction (the results' `values` are the singular values). */
@@ -25,7 +25,8 @@ export interface DirectionsState {
   fractions: string;
   identityPhase: 'idle' | 'discovering' | 'error';
   identityError?: string;
-  identity?: IdentityDirectionsResult & SliderSet & { name: string; coefs: (Float32Array | undefined)[] };
+  /** `at`: the coefficients they were discovered at (the sliders move from there); `coefs`: each slider's result. */
+  identity?: IdentityDirections & SliderSet & { name: string; at: Float32Array; coefs: (Float32Array | undefined)[] };
   /** An edit image is being rendered. */
   rendering: boolean;
 }

@@ -1,18 +1,19 @@
 // Display helpers: sizes, speeds, durations.
 import { formatBytes } from '../engine/io/format-bytes';
+import type { IdentitySettings } from '../engine/space/library';
 
 export { formatBytes };
 
 const signed = (x: number) => `${x > 0 ? '+' : ''}${x}`;
 
 /** A library record's edit settings in one line ('' when it has none): sliders, debias, injection, offsets. */
-export function describeEdits(s: Readonly<Record<string, unknown>>): string {
-  const sliders = Object.entries((s.sliders ?? {}) as Record<string, number>);
-  const pcs = ((s.pcOffsets ?? []) as number[]).map((z, i) => [`PC ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
-  const free = ((s.freeOffsets ?? []) as number[]).map((z, i) => [`direction ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
+export function describeEdits(s: IdentitySettings): string {
+  const sliders = Object.entries(s.sliders ?? {});
+  const pcs = (s.pcOffsets ?? []).map((z, i) => [`PC ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
+  const free = (s.freeOffsets ?? []).map((z, i) => [`direction ${i + 1}`, z] as const).filter(([, z]) => z !== 0);
   const parts = [...sliders, ...pcs, ...free].map(([n, v]) => `${n} ${signed(v)}`);
   if (!parts.length) return '';
-  const debias = (s.debias ?? []) as string[];
+  const debias = s.debias ?? [];
   return [parts.join(', '), debias.length ? `debiased against ${debias.join(', ')}` : '', sliders.length ? `edits from t ≤ ${s.switchAt}` : '']
     .filter(Boolean)
     .join(' · ');

@@ -1,6 +1,6 @@
 // Identity state (zustand): the space, the current identity, its edits, the library.
 import { create } from 'zustand';
-import type { IdentityRecord } from '../engine/space/library';
+import type { IdentityRecord, IdentitySettings } from '../engine/space/library';
 import type { Neighbor } from '../engine/space/space';
 import type { IdentityDirections } from '../../workers/protocol';
 import type { SpaceSummary } from '../../workers/protocol';
@@ -8,8 +8,8 @@ import type { SpaceSummary } from '../../workers/protocol';
 export interface Identity {
   name: string;
   coef: Float32Array;
-  /** How it was made: { sampled: seed, diversity } | { library: id } | { inverted: … }. */
-  origin: Record<string, unknown>;
+  /** How it was made (saved with it as the library record's settings). */
+  origin: IdentitySettings;
   libraryId?: string;
 }
 

@@ -6,7 +6,7 @@ import { initialSources, type Sources } from './config';
 
 export type Tab = 'models' | 'create' | 'invert' | 'directions' | 'library';
 export type ModelPhase = 'idle' | 'planning' | 'planned' | 'downloading' | 'loading' | 'ready' | 'error';
-export type Precision = 'auto' | 'fp32' | 'fp16';
+export type PrecisionChoice = 'auto' | 'fp32' | 'fp16';
 
 export interface StorageInfo {
   usage?: number;
@@ -27,7 +27,16 @@ export interface GalleryItem {
   identity: string;
   ms: number;
   /** The LoRA vectors it was made with (directions rerun its trajectory). */
-  loras?: { lora: Float32Array | null; lora2: Float32Array | null; switchAt: number };
+  loras?: Omit<IdentityInput, 'label'>;
+}
+
+/** What a generation runs with: the identity's LoRA (and its edited one from t ≤ switchAt), or none. */
+export interface IdentityInput {
+  /** Caption of the identity ("base model", a name, plus edits). */
+  label: string;
+  lora: Float32Array | null;
+  lora2: Float32Array | null;
+  switchAt: number;
 }
 
 export interface LivePreview {
@@ -39,7 +48,7 @@ export interface LivePreview {
 export interface AppState {
   tab: Tab;
   sources: Sources;
-  precision: Precision;
+  precision: PrecisionChoice;
   caps?: Capabilities;
   capsError?: string;
   storage: StorageInfo;

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { identityDirections } from '../../workers/directions-job';
 import { directionsApi } from '../../workers/directions';
+import { JobGate } from '../../workers/jobs';
 import { openModel } from '../../src/cli/node-model';
 import { IDENTITY_FRACTIONS, timestepsAt } from '../../src/engine/pullback/fractions';
 import type { StableDiffusion } from '../../src/engine/sd/stable-diffusion';
@@ -34,7 +35,7 @@ it('the Create screen and the Directions screen pick the same timesteps and dire
   const gen = { prompt: 'sks person', seed: 3, steps: 10, guidance: 3, width: 64, height: 64 };
   const coef = new Float32Array(space.k);
   const create = await identityDirections(sd, space, { coef, gen, n: 1 }, new AbortController().signal);
-  const screen = await directionsApi({ sd: () => sd, space: () => space })
+  const screen = await directionsApi({ sd: () => sd, space: () => space, jobs: new JobGate() })
     .discoverIdentityDirections(coef, gen, [gen.prompt], { n: 1, fractions: IDENTITY_FRACTIONS });
   expect(create.timesteps).toEqual([601, 401]);
   expect(screen.timesteps).toEqual([601, 401]);

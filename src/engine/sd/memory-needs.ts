@@ -12,7 +12,8 @@ import { buildClipText } from '../models/clip';
 import { buildUNet } from '../models/unet';
 import { buildVaeDecoder, buildVaeEncoder } from '../models/vae';
 import { formatBytes } from '../io/format-bytes';
-import type { Component, StableDiffusion } from './stable-diffusion';
+import type { StableDiffusion } from './stable-diffusion';
+import type { Component } from './weight-files';
 import { buildUNetLoss } from './unet-loss';
 
 export interface MemoryNeeds {

@@ -18,6 +18,7 @@ import { f32, i64, type HostTensor } from '../runtime/tensor';
 import { createScheduler, parseSchedulerName, type RawSchedulerConfig, type Scheduler } from '../schedulers/index';
 import { ClipTokenizer } from '../text/tokenizer';
 import { buildUNetLoss } from './unet-loss';
+import { weightPath, type Component } from './weight-files';
 
 export interface Runtime {
   createSession(graph: Graph): Promise<EngineSession>;
@@ -53,15 +54,6 @@ interface CachedSession {
   active: number;
   lastUsed: number;
 }
-
-export const WEIGHT_FILES = {
-  unet: 'unet/diffusion_pytorch_model',
-  vae: 'vae/diffusion_pytorch_model',
-  text: 'text_encoder/model',
-} as const;
-
-/** The model's weight-bearing components. */
-export type Component = keyof typeof WEIGHT_FILES;
 
 export class StableDiffusion {
   private readonly sessions = new Map<string, CachedSession>();
@@ -136,8 +128,7 @@ export class StableDiffusion {
   weightFile(which: Component): Promise<SafetensorsFile> {
     let f = this.files.get(which);
     if (!f) {
-      const path = `${WEIGHT_FILES[which]}${this.opts.variant ? '.' + this.opts.variant : ''}.safetensors`;
-      f = this.folder.source(path).then(openSafetensors);
+      f = this.folder.source(weightPath(which, this.opts.variant)).then(openSafetensors);
       f.catch(() => this.files.delete(which));
       this.files.set(which, f);
     }

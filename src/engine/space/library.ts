@@ -1,6 +1,31 @@
 // The identity library: every sampled, edited or inverted identity as a record on the same KeyValue as
 // the space store (IndexedDB in the app). Records hold coefficients, not weights: k numbers, not D.
 import type { KeyValue } from './kv';
+import type { AppliedEdit } from './space';
+
+/** What made a library identity: its origin (one of sampled, library, inverted, imported, pullback) and edits. */
+export interface IdentitySettings {
+  /** Sampled: the seed, and the diversity (std factor) it was drawn with. */
+  readonly sampled?: number;
+  readonly diversity?: number;
+  /** Loaded from the library record of this id. */
+  readonly library?: string;
+  /** Inverted from a photo: the photo's name, the inversion settings and the final loss. */
+  readonly inverted?: { readonly photo: string; readonly finalLoss?: number; readonly [setting: string]: unknown };
+  /** Imported from a LoRA or w2w file: its name, format and what the projection reported. */
+  readonly imported?: { readonly file: string; readonly format: string; readonly [detail: string]: unknown };
+  /** Moved along pullback direction `direction` by `at` from the identity `from`. */
+  readonly pullback?: { readonly direction: number; readonly at: number; readonly from: string };
+  /** Edits: calibrated attribute sliders, debias list, injection timestep, top-PC and label-free offsets, α per edit. */
+  readonly sliders?: Readonly<Record<string, number>>;
+  readonly debias?: readonly string[];
+  readonly switchAt?: number;
+  readonly pcOffsets?: readonly number[];
+  readonly freeOffsets?: readonly number[];
+  readonly alphas?: readonly AppliedEdit[];
+  /** Records are stored as written: other versions (and other callers of the library) may hold other keys. */
+  readonly [other: string]: unknown;
+}
 
 export interface IdentityRecord {
   readonly id: string;
@@ -12,8 +37,8 @@ export interface IdentityRecord {
   readonly space?: string;
   /** A small image (PNG/JPEG bytes), when one was rendered. */
   readonly thumbnail?: Uint8Array;
-  /** What made it: seed, diversity, edits, inversion settings … (structured-clonable). */
-  readonly settings: Readonly<Record<string, unknown>>;
+  /** What made it (structured-clonable). */
+  readonly settings: IdentitySettings;
   readonly created: number;
   readonly updated: number;
 }

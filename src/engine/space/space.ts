@@ -50,6 +50,21 @@ export interface Calibration {
   readonly center: number;
 }
 
+/** An edit's strength as applied: raw α and the slider unit it was calibrated with. */
+export interface AppliedEdit {
+  readonly direction: string;
+  readonly alpha: number;
+  readonly unit: number;
+}
+
+/** Moves of an identity that are not attribute edits; `withOffsets` applies them. */
+export interface Offsets {
+  /** Offsets of the top principal components, in units of their std over the training models (projStd). */
+  readonly pcOffsets?: readonly number[];
+  /** Offsets along vectors over the coefficients (label-free directions), in units of `unit`. */
+  readonly directions?: { readonly vectors: readonly ArrayLike<number>[]; readonly unit: number; readonly offsets: readonly number[] };
+}
+
 export interface Neighbor {
   readonly row: number;
   readonly file: string;
@@ -58,6 +73,8 @@ export interface Neighbor {
 
 export class Space {
   private attached?: Projector;
+  // Calibrations scan every training model; sliders ask for the same few directions again and again.
+  private readonly calibrations = new Map<string, Calibration>();
 
   constructor(readonly data: SpaceData) {
     checkBlocks(data.v, data.mean.length, data.k, 'V_k');
@@ -151,8 +168,14 @@ export class Space {
     return padTo(this.direction(spec), Math.max(this.k, this.data.pcs)).subarray(0, this.k);
   }
 
-  /** Slider units of a direction, from the spread of the training models along it. */
+  /** Slider units of a direction, from the spread of the training models along it (computed once per spec). */
   calibration(spec: string): Calibration {
+    let c = this.calibrations.get(spec);
+    if (!c) this.calibrations.set(spec, (c = this.calibrate(spec)));
+    return c;
+  }
+
+  private calibrate(spec: string): Calibration {
     const d = this.direction(spec);
     const dd = dot(d, d);
     const { proj, pcs } = this.data;
@@ -174,6 +197,26 @@ export class Space {
       const d = this.directionK(e.direction);
       for (let i = 0; i < out.length; i++) out[i] += alpha * d[i];
     }
+    return out;
+  }
+
+  /** edit(c, edits) and the α and slider unit each edit became. */
+  editWithAlphas(c: ArrayLike<number>, edits: readonly Edit[]): { edited: Float32Array; alphas: AppliedEdit[] } {
+    const alphas = edits.map((e) => ({ direction: e.direction, alpha: this.alphaOf(e), unit: this.calibration(e.direction).unit }));
+    return { edited: this.edit(c, alphas.map(({ direction, alpha }) => ({ direction, alpha }))), alphas };
+  }
+
+  /** c (same length) moved by the top-PC offsets, then by each direction's offset × unit. */
+  withOffsets(c: ArrayLike<number>, o: Offsets): Float32Array {
+    const out = Float32Array.from(c);
+    const { projStd, pcs } = this.data;
+    const pcOffsets = o.pcOffsets ?? [];
+    for (let i = 0; i < Math.min(pcOffsets.length, pcs, this.k, out.length); i++) out[i] += pcOffsets[i] * projStd[i];
+    const dirs = o.directions;
+    dirs?.vectors.forEach((v, j) => {
+      const s = (dirs.offsets[j] ?? 0) * dirs.unit;
+      if (s) for (let i = 0; i < Math.min(v.length, out.length); i++) out[i] += s * v[i];
+    });
     return out;
   }
 

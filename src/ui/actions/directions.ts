@@ -31,7 +31,7 @@ export async function discoverImageDirections(): Promise<void> {
 
 export async function discoverIdentityDirections(): Promise<void> {
   const { identity } = getIdentity();
-  const coef = baseCoef();
+  const coef = await baseCoef();
   if (!identity || !coef) return;
   const { n, prompts, fractions } = getDirections();
   setDirections({ identityPhase: 'discovering', identityError: undefined });
@@ -40,7 +40,7 @@ export async function discoverIdentityDirections(): Promise<void> {
     const ps = prompts.split('\n').map((p) => p.trim()).filter(Boolean);
     const r = await engineWorker().discoverIdentityDirections(coef, { ...getApp().gen, lora: null, lora2: null }, ps, { n, fractions: fr });
     dropPreviews(getDirections().identity);
-    setDirections({ identityPhase: 'idle', identity: { ...r, ...sliders(r.values.length), name: identity.name, coefs: new Array(r.values.length).fill(undefined) } });
+    setDirections({ identityPhase: 'idle', identity: { ...r, ...sliders(r.values.length), name: identity.name, at: coef, coefs: new Array(r.values.length).fill(undefined) } });
   } catch (e) {
     setDirections({ identityPhase: 'error', identityError: errorMessage(e) });
   }
@@ -95,7 +95,7 @@ export function setIdentitySlider(i: number, s: number): void {
   if (!set) return;
   setDirections({ identity: { ...set, sliders: set.sliders.map((v, j) => (j === i ? s : v)) } });
   schedule(async () => {
-    const { coef, png } = await engineWorker().identityEdit(i, s, { ...getApp().gen, lora: null, lora2: null });
+    const { coef, png } = await engineWorker().identityEdit(set.at, { vector: set.vectors[i], unit: set.unit, s }, { ...getApp().gen, lora: null, lora2: null });
     const cur = getDirections().identity;
     if (cur) setDirections({ identity: { ...withPreview(cur, i, png, s), coefs: cur.coefs.map((c, j) => (j === i ? coef : c)) } });
   });

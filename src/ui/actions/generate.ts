@@ -1,17 +1,9 @@
 // Text to image in the engine worker, with a live preview per step; results go to the gallery.
 import type { StepPreview } from '../../../workers/protocol';
 import { errorMessage, isCancelled } from '../errors';
-import { getApp, setApp, type GalleryItem } from '../store';
+import { getApp, setApp, type GalleryItem, type IdentityInput } from '../store';
 import { Comlink, engineWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
-
-export interface IdentityInput {
-  /** Caption of the identity ("base model", a name, plus edits). */
-  label: string;
-  lora: Float32Array | null;
-  lora2: Float32Array | null;
-  switchAt: number;
-}
 
 const BASE: IdentityInput = { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
 
@@ -45,7 +37,7 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
 }
 
 export function cancelJob(): void {
-  void engineWorker().cancel();
+  void engineWorker().cancel('generation');
 }
 
 export function removeFromGallery(id: string): void {

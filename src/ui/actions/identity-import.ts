@@ -5,7 +5,7 @@ import { describeStrength } from '../../engine/models/lora-files';
 import { errorMessage } from '../errors';
 import { getIdentity, setIdentity } from '../identity-store';
 import { spaceWorker } from '../workers';
-import { refreshLibrary } from './library';
+import { refreshLibrary } from './library-list';
 import { setIdentityCoef } from './space';
 
 const WEIGHTS = /\.(pt|safetensors)$/i;

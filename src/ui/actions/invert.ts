@@ -10,7 +10,7 @@ import { getInvert, setInvert, type InvertState } from '../invert-store';
 import { getApp } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
-import { refreshLibrary } from './library';
+import { refreshLibrary } from './library-list';
 import { setIdentityCoef } from './space';
 
 /** The mask layer's canvas (MaskEditor registers it): its pixels are the brush mask at the view's size. */
@@ -134,7 +134,7 @@ export async function resumeInversion(): Promise<void> {
 
 export function cancelInversion(): void {
   setInvert({ phase: 'cancelling' });
-  void engineWorker().cancelInversion();
+  void engineWorker().cancel('inversion');
 }
 
 /** After a reload: a stored run that did not finish is offered as "Resume". */

@@ -3,6 +3,7 @@ import { errorMessage } from '../errors';
 import { getIdentity, setIdentity } from '../identity-store';
 import { getApp } from '../store';
 import { spaceWorker } from '../workers';
+import { refreshLibrary } from './library-list';
 import { editedIdentity, setIdentityCoef } from './space';
 
 async function guard(f: () => Promise<unknown>): Promise<void> {
@@ -13,14 +14,6 @@ async function guard(f: () => Promise<unknown>): Promise<void> {
     setIdentity({ libraryError: errorMessage(e) });
   }
   await refreshLibrary();
-}
-
-export async function refreshLibrary(): Promise<void> {
-  try {
-    setIdentity({ library: await spaceWorker().listIdentities() });
-  } catch (e) {
-    setIdentity({ libraryError: errorMessage(e) });
-  }
 }
 
 /**

@@ -1,13 +1,13 @@
 // The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files, its stored size and
 // clearing; sampling (with the nearest training identities) and edits.
+import { IDENTITY_FRACTIONS } from '../../engine/pullback/fractions';
 import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
 import { errorMessage } from '../errors';
 import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
-import { getApp } from '../store';
+import { getApp, type IdentityInput } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
-import type { IdentityInput } from './generate';
-import { refreshLibrary } from './library';
+import { refreshLibrary } from './library-list';
 
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
 const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
@@ -97,30 +97,22 @@ export function setIdentityCoef(identity: Identity): void {
 
 const NEAREST = 5; // neighbours shown
 
-/** The identity's coefficients with the top-PC and label-free direction offsets applied. */
-export function baseCoef(): Float32Array | undefined {
-  const { identity, pcOffsets, pcStats, free, freeOffsets } = getIdentity();
+/** The identity's coefficients with the top-PC and label-free direction offsets applied (by the space). */
+export async function baseCoef(): Promise<Float32Array | undefined> {
+  const { identity, pcOffsets, free, freeOffsets } = getIdentity();
   if (!identity) return;
-  const c = identity.coef.slice();
-  pcOffsets.forEach((z, i) => {
-    if (pcStats && i < pcStats.std.length && i < c.length) c[i] += z * pcStats.std[i];
-  });
-  free?.vectors.forEach((v, j) => {
-    const s = (freeOffsets[j] ?? 0) * free.unit;
-    if (s) for (let i = 0; i < Math.min(v.length, c.length); i++) c[i] += s * v[i];
-  });
-  return c;
+  return spaceWorker().withOffsets(identity.coef, { pcOffsets, directions: free && { vectors: free.vectors, unit: free.unit, offsets: freeOffsets } });
 }
 
 /** Label-free identity directions at the current identity, on the current generation settings. */
 export async function discoverDirections(n: number): Promise<void> {
-  const coef = baseCoef();
+  const coef = await baseCoef();
   if (!coef) return;
   const { gen } = getApp();
   setIdentity({ freeStatus: 'capturing the trajectory…', free: undefined, freeOffsets: [] });
   try {
-    const free = await engineWorker().identityDirections(
-      { coef, gen: { ...gen }, n },
+    const free = await engineWorker().discoverIdentityDirections(
+      coef, { ...gen, lora: null, lora2: null }, [gen.prompt], { n, fractions: IDENTITY_FRACTIONS },
       Comlink.proxy((i: number, residual: number) => setIdentity({ freeStatus: `iteration ${i}, residual ${residual.toExponential(1)}` })),
     );
     // The directions are taken at these coefficients: they become the identity the sliders move from.
@@ -162,9 +154,9 @@ export interface EditSettings {
  */
 export async function editedIdentity(): Promise<{ identity: Identity; coef: Float32Array; settings: EditSettings } | undefined> {
   const { identity, sliders, debias, switchAt, pcOffsets, freeOffsets } = getIdentity();
-  const base = baseCoef();
+  const edits = activeEdits(); // read with the rest, before the state can move on
+  const base = await baseCoef();
   if (!identity || !base) return;
-  const edits = activeEdits();
   const { edited, alphas } = edits.length ? await spaceWorker().edit(base, edits) : { edited: base, alphas: [] };
   const nonZero = Object.fromEntries(Object.entries(sliders).filter(([, v]) => v !== 0));
   return { identity, coef: edited, settings: { sliders: nonZero, debias: [...debias], switchAt, pcOffsets: [...pcOffsets], freeOffsets: [...freeOffsets], alphas } };
@@ -181,9 +173,9 @@ export function editsLabel(): string {
 /** What to generate with: the identity (and its edits, injected once t ≤ switchAt), or the base model. */
 export async function identityInput(withEdits = true): Promise<IdentityInput> {
   const { identity, switchAt } = getIdentity();
-  const coef = baseCoef();
-  if (!identity || !coef) return { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
   const edits = withEdits ? activeEdits() : [];
+  const coef = await baseCoef();
+  if (!identity || !coef) return { label: 'base model', lora: null, lora2: null, switchAt: 1000 };
   const r = await spaceWorker().loras(coef, edits);
   setIdentity({ alphas: r.alphas });
   const label = edits.length ? `${identity.name} (${editsLabel()}, from t ≤ ${switchAt})` : identity.name;

@@ -1,6 +1,7 @@
 // Label-free directions from the pullback metric (Park et al. 2023): "Discover directions" on a generated
 // image (x_t moved at t ≈ 0.65 T, then denoised on) and on the current identity (w2w coefficients), with
 // a slider and a preview per direction and the cosines against the labelled attribute directions.
+import type { LabelCosine } from '../../engine/pullback/closest-labels';
 import {
   applyEditedIdentity, discoverIdentityDirections, discoverImageDirections, setIdentitySlider, setImageSlider,
 } from '../actions/directions';
@@ -100,7 +101,7 @@ function ImageDirections() {
   );
 }
 
-function IdentityDirections() {
+function IdentityDirectionsSection() {
   const current = useIdentity((s) => s.identity);
   const { prompts, fractions, identityPhase, identityError, identity, rendering } = useDirections();
   return (
@@ -128,7 +129,7 @@ function IdentityDirections() {
             {identity.timesteps.join(', ')}
             {rendering && ' · rendering…'}
           </p>
-          <CosineTable names={identity.names} cosines={identity.cosines} rows={identity.values.length} />
+          <CosineTable names={identity.names} cosines={identity.cosines} closest={identity.closest} />
           <DirectionSliders
             set={identity}
             kind="identity"
@@ -146,8 +147,8 @@ function IdentityDirections() {
 }
 
 /** Per direction the closest labelled attributes; the whole table below. */
-function CosineTable({ names, cosines, rows }: { names: string[]; cosines: Float32Array; rows: number }) {
-  const row = (i: number) => names.map((name, j) => ({ name, c: cosines[i * names.length + j] }));
+function CosineTable({ names, cosines, closest }: { names: string[]; cosines: Float32Array; closest: LabelCosine[][] }) {
+  const rows = closest.length;
   return (
     <>
       <table data-testid="cosine-table">
@@ -159,15 +160,11 @@ function CosineTable({ names, cosines, rows }: { names: string[]; cosines: Float
           </tr>
         </thead>
         <tbody>
-          {Array.from({ length: rows }, (_, i) => (
+          {closest.map((labels, i) => (
             <tr key={i}>
               <td>{i + 1}</td>
               <td>
-                {row(i)
-                  .sort((a, b) => Math.abs(b.c) - Math.abs(a.c))
-                  .slice(0, 3)
-                  .map((x) => `${x.name} ${x.c >= 0 ? '+' : '−'}${Math.abs(x.c).toFixed(3)}`)
-                  .join(', ')}
+                {labels.map((x) => `${x.name} ${x.cosine >= 0 ? '+' : '−'}${Math.abs(x.cosine).toFixed(3)}`).join(', ')}
               </td>
             </tr>
           ))}
@@ -204,7 +201,7 @@ export function DirectionsScreen() {
   return (
     <div className="screen">
       <ImageDirections />
-      <IdentityDirections />
+      <IdentityDirectionsSection />
     </div>
   );
 }

@@ -1,6 +1,6 @@
 // Prompt, negative prompt, seed (with a dice), steps, guidance, scheduler, size; live preview while denoising.
-import { cancelJob, generateImage, type IdentityInput } from '../actions/generate';
-import { setGen, useApp } from '../store';
+import { cancelJob, generateImage } from '../actions/generate';
+import { setGen, useApp, type IdentityInput } from '../store';
 import { useTransitionStore } from '../use-transition-store';
 import { NumberField } from './NumberField';
 import { SizeSelect } from './SizeSelect';

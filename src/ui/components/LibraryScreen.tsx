@@ -1,7 +1,8 @@
 // The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete.
 import { useEffect, useMemo, useState } from 'react';
 import type { IdentityRecord } from '../../engine/space/library';
-import { deleteIdentity, duplicateIdentity, loadIdentity, refreshLibrary, renameIdentity } from '../actions/library';
+import { deleteIdentity, duplicateIdentity, loadIdentity, renameIdentity } from '../actions/library';
+import { refreshLibrary } from '../actions/library-list';
 import { describeEdits } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';

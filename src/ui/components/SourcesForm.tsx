@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from 'react';
 import { planDownload, setSources } from '../actions/model';
 import { DEFAULT_SOURCES } from '../config';
-import { setApp, useApp, type Precision } from '../store';
+import { setApp, useApp, type PrecisionChoice } from '../store';
 import { FolderDrop } from './FolderDrop';
 
 export function SourcesForm() {
@@ -29,7 +29,7 @@ export function SourcesForm() {
         {field('space', 'w2w space (repo/folder)')}
         <label>
           Precision
-          <select value={precision} onChange={(e) => setApp({ precision: e.target.value as Precision })}>
+          <select value={precision} onChange={(e) => setApp({ precision: e.target.value as PrecisionChoice })}>
             <option value="auto">auto (fp16 with shader-f16)</option>
             <option value="fp32">fp32</option>
             <option value="fp16">fp16</option>

@@ -3,9 +3,8 @@
 import type { DType } from '../dtype';
 import type { Graph, Value } from '../ir';
 import { sameShape } from '../shape';
-import { reduceSum } from './reduce';
 import { scalar } from './scalar';
-import { expand, reshape } from './tensor';
+import { expand, reduceSum, reshape } from './shape-nodes';
 
 /** Sums a broadcast gradient back to `shape`: over the leading axes numpy added and the axes that were 1. */
 export function unbroadcast(g: Value, shape: readonly number[]): Value {

@@ -5,8 +5,9 @@ import { normAxis } from '../shape';
 import { reshapeTo } from './grad-util';
 import { defineOp } from './registry';
 import { constInts, expand } from './tensor';
-import { int64s } from './scalar';
 import { mul } from './elementwise';
+
+export { reduceSum } from './shape-nodes';
 
 function reducedShape(shape: readonly number[], axes: number[], keep: boolean): number[] {
   const ax = new Set(axes.map((a) => normAxis(a, shape.length)));
@@ -39,9 +40,6 @@ defineOp('ReduceMean', {
   ],
   vjp: ({ inputs: [x], attrs }, [gy]) => [spread(gy, x!, attrs.axes.v as number[], true)],
 });
-
-export const reduceSum = (x: Value, axes: readonly number[], keepdims = true): Value =>
-  x.graph.apply('ReduceSum', [x, int64s(x.graph, axes)], { keepdims: attr.int(keepdims ? 1 : 0) })[0];
 
 export const reduceMean = (x: Value, axes: readonly number[], keepdims = true): Value =>
   x.graph.apply('ReduceMean', [x], { axes: attr.ints(axes), keepdims: attr.int(keepdims ? 1 : 0) })[0];

@@ -5,6 +5,9 @@ import { broadcastShapes, normAxis, resolveReshape } from '../shape';
 import { range, unbroadcast, zeros } from './grad-util';
 import { defineOp } from './registry';
 import { int64s, scalar } from './scalar';
+import { expand, reshape } from './shape-nodes';
+
+export { expand, reshape };
 
 /** Static int64 vector carried by a constant input (reshape targets, slice bounds…). */
 export function constInts(v: Value | null): number[] {
@@ -146,9 +149,6 @@ defineOp('ScatterElements', {
   },
 });
 
-export const reshape = (x: Value, shape: readonly number[]): Value =>
-  x.graph.apply('Reshape', [x, int64s(x.graph, shape)])[0];
-
 export const transpose = (x: Value, perm: readonly number[]): Value =>
   x.graph.apply('Transpose', [x], { perm: attr.ints(perm) })[0];
 
@@ -165,9 +165,6 @@ export function pad(x: Value, pads: readonly number[]): Value {
   const g = x.graph;
   return g.apply('Pad', [x, int64s(g, pads), scalar(g, 0, x.dtype)], { mode: attr.string('constant') })[0];
 }
-
-export const expand = (x: Value, shape: readonly number[]): Value =>
-  x.graph.apply('Expand', [x, int64s(x.graph, shape)])[0];
 
 export const gather = (data: Value, indices: Value, axis = 0): Value =>
   data.graph.apply('Gather', [data, indices], { axis: attr.int(axis) })[0];
