@@ -12,7 +12,14 @@ async function read(f: SafetensorsFile, key: string): Promise<HostTensor> {
     : { dtype: 'float32', shape, data: await f.readFloat32(key) };
 }
 
-const load = (ctx: CheckContext) => StableDiffusion.load(ctx.folder(), { createSession: (g) => ctx.session(g) });
+/** A check that runs the engine (over the page's hub folder, on its provider) and compares with reference keys. */
+const modelCheck = (name: string, run: (ref: SafetensorsFile, sd: StableDiffusion) => Promise<Comparison[]>): Check => ({
+  name,
+  async run(ctx: CheckContext) {
+    const ref = await ctx.safetensors('reference.safetensors');
+    return run(ref, await StableDiffusion.load(ctx.folder(), { createSession: (g) => ctx.session(g) }));
+  },
+});
 
 /** Our output against the reference's key. */
 const compare = async (ref: SafetensorsFile, key: string, actual: ArrayLike<number>, tol: number): Promise<Comparison> => ({
@@ -27,58 +34,37 @@ async function unetInputs(ref: SafetensorsFile) {
   return { sample, timestep, text, target, mask, flat: flat.data as Float32Array, theta: theta.data as Float32Array };
 }
 
-export const clipCheck: Check = {
-  name: 'clip',
-  async run(ctx) {
-    const ref = await ctx.safetensors('reference.safetensors');
-    const sd = await load(ctx);
-    const out = await sd.encodeIds(await read(ref, 'clip.ids'));
-    return [{ key: 'clip.last_hidden_state', actual: out.data as Float32Array, expected: await ref.readFloat32('clip.last_hidden_state'), tol: 1e-4 }];
-  },
-};
+const f32 = (t: HostTensor) => t.data as Float32Array;
 
-export const vaeCheck: Check = {
-  name: 'vae',
-  async run(ctx) {
-    const ref = await ctx.safetensors('reference.safetensors');
-    const sd = await load(ctx);
-    const decoded = await sd.decode(await read(ref, 'vae.latent_in'));
-    const { mean, logvar } = await sd.encodeImage(await read(ref, 'vae.image'));
-    return [
-      { key: 'vae.decoded', actual: decoded.data as Float32Array, expected: await ref.readFloat32('vae.decoded'), tol: 1e-4 },
-      { key: 'vae.latent_mean', actual: mean.data as Float32Array, expected: await ref.readFloat32('vae.latent_mean'), tol: 1e-4 },
-      { key: 'vae.latent_logvar', actual: logvar.data as Float32Array, expected: await ref.readFloat32('vae.latent_logvar'), tol: 1e-4 },
-    ];
-  },
-};
+export const clipCheck = modelCheck('clip', async (ref, sd) => [
+  await compare(ref, 'clip.last_hidden_state', f32(await sd.encodeIds(await read(ref, 'clip.ids'))), 1e-4),
+]);
 
-export const unetCheck: Check = {
-  name: 'unet',
-  async run(ctx) {
-    const ref = await ctx.safetensors('reference.safetensors');
-    const sd = await load(ctx);
-    const i = await unetInputs(ref);
-    const eps = await sd.unet(i.sample, i.timestep, i.text, new Float32Array(sd.loraSize));
-    const epsLora = await sd.unet(i.sample, i.timestep, i.text, i.flat);
-    return [
-      await compare(ref, 'unet.eps', eps.data as Float32Array, 1e-4),
-      await compare(ref, 'unet.eps_lora', epsLora.data as Float32Array, 1e-4),
-    ];
-  },
-};
+export const vaeCheck = modelCheck('vae', async (ref, sd) => {
+  const decoded = await sd.decode(await read(ref, 'vae.latent_in'));
+  const { mean, logvar } = await sd.encodeImage(await read(ref, 'vae.image'));
+  return [
+    await compare(ref, 'vae.decoded', f32(decoded), 1e-4),
+    await compare(ref, 'vae.latent_mean', f32(mean), 1e-4),
+    await compare(ref, 'vae.latent_logvar', f32(logvar), 1e-4),
+  ];
+});
 
-export const unetGradCheck: Check = {
-  name: 'unet-grad',
-  async run(ctx) {
-    const ref = await ctx.safetensors('reference.safetensors');
-    const sd = await load(ctx);
-    const i = await unetInputs(ref);
-    const atFlat = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.flat);
-    const atTheta = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.theta);
-    return [
-      await compare(ref, 'lora.loss', [atFlat.loss], 1e-4),
-      await compare(ref, 'lora.grad_flat', atFlat.grad, 1e-3),
-      await compare(ref, 'space.coef_loss', [atTheta.loss], 1e-4),
-    ];
-  },
-};
+export const unetCheck = modelCheck('unet', async (ref, sd) => {
+  const i = await unetInputs(ref);
+  return [
+    await compare(ref, 'unet.eps', f32(await sd.unet(i.sample, i.timestep, i.text, new Float32Array(sd.loraSize))), 1e-4),
+    await compare(ref, 'unet.eps_lora', f32(await sd.unet(i.sample, i.timestep, i.text, i.flat)), 1e-4),
+  ];
+});
+
+export const unetGradCheck = modelCheck('unet-grad', async (ref, sd) => {
+  const i = await unetInputs(ref);
+  const atFlat = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.flat);
+  const atTheta = await sd.unetLossGrad(i.sample, i.timestep, i.text, i.target, i.mask, i.theta);
+  return [
+    await compare(ref, 'lora.loss', [atFlat.loss], 1e-4),
+    await compare(ref, 'lora.grad_flat', atFlat.grad, 1e-3),
+    await compare(ref, 'space.coef_loss', [atTheta.loss], 1e-4),
+  ];
+});
