@@ -15,12 +15,26 @@ const keyOf = (w: WeightSpec) => `${w.source}\u0000${w.name}\u0000${w.dtype}`;
 
 export abstract class WeightStore implements WeightBinder {
   private readonly held = new Map<string, { source: string; weight: Promise<HeldWeight> }>();
+  /** A session's weight list, resolved once: every later run (each denoising step) reuses the tensors. */
+  private bound = new WeakMap<readonly WeightSpec[], Promise<OrtTensor[]>>();
 
   /** Places weights not held yet (one result per spec, in order); loads each spec's bytes itself. */
   protected abstract place(specs: readonly WeightSpec[]): Promise<HeldWeight[]>;
 
   bind(specs: readonly WeightSpec[]): Promise<OrtTensor[]> {
-    const missing = specs.filter((w, i) => !this.held.has(keyOf(w)) && specs.findIndex((x) => keyOf(x) === keyOf(w)) === i);
+    let tensors = this.bound.get(specs);
+    if (!tensors) {
+      tensors = this.resolve(specs);
+      // A failed load is not kept: the next run tries again (and names the failure again).
+      tensors.catch(() => this.bound.delete(specs));
+      this.bound.set(specs, tensors);
+    }
+    return tensors;
+  }
+
+  private resolve(specs: readonly WeightSpec[]): Promise<OrtTensor[]> {
+    const keys = specs.map(keyOf);
+    const missing = specs.filter((_, i) => !this.held.has(keys[i]) && keys.indexOf(keys[i]) === i);
     if (missing.length) {
       const placed = this.place(missing);
       missing.forEach((w, i) => {
@@ -30,7 +44,7 @@ export abstract class WeightStore implements WeightBinder {
         this.held.set(keyOf(w), { source: w.source, weight });
       });
     }
-    return Promise.all(specs.map((w) => this.held.get(keyOf(w))!.weight.then((x) => x.tensor)));
+    return Promise.all(keys.map((k) => this.held.get(k)!.weight.then((x) => x.tensor)));
   }
 
   /** Bytes held per source file (weights placed so far). */
@@ -47,6 +61,7 @@ export abstract class WeightStore implements WeightBinder {
   async release(): Promise<void> {
     const all = [...this.held.values()];
     this.held.clear();
+    this.bound = new WeakMap();
     for (const { weight } of all) (await weight.catch(() => undefined))?.dispose();
     await this.releaseRest();
   }
