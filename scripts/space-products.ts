@@ -36,11 +36,11 @@ for (const k of ks.length ? ks : [1000, 10000]) {
   const [gradLoop, gl] = await timed(() => coefGrad(g, v, k, std));
   console.log(`  loops        ∂L/∂c:      ${gl}`);
 
-  // One direction at a time ('split' layout): each holds its own copy of V_k, released before the next.
+  // One direction at a time, each session with its own copy of V_k, released before the next.
   const p = Projector.create({ createSession: createNodeSession }, basis);
   const [t0, tc] = await timed(() => p.theta(c));
   const [t1, tr] = await timed(() => p.theta(c));
-  console.log(`  onnxruntime  θ from c:   ${tr}; first call with ${p.sessionCount} session(s) created ${tc}; residual ${relativeResidual(thetaLoop, t1).toExponential(1)}`);
+  console.log(`  onnxruntime  θ from c:   ${tr}; first call with its session created ${tc}; residual ${relativeResidual(thetaLoop, t1).toExponential(1)}`);
   if (relativeResidual(t0, t1) !== 0) throw new Error('θ differs between two runs');
   await p.release();
   const q = Projector.create({ createSession: createNodeSession }, basis);

@@ -1,7 +1,9 @@
 // Opening a model folder on disk with onnxruntime-node: what every CLI command starts from.
 import { folderFromPath } from '../engine/io/model-folder-node';
 import type { Precision } from '../engine/models/params';
+import { HostWeights } from '../engine/runtime/host-weights';
 import { NodeGpuWeights } from '../engine/runtime/node-gpu-weights';
+import { isBasisSource } from '../engine/space/basis-graph';
 import { createNodeSession, NODE_PROVIDERS, nodeOrt, type NodeProvider } from '../engine/runtime/node';
 import { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { str, type Flags } from './args';
@@ -21,16 +23,21 @@ const MEMORY_MODES = ['fast', 'low'] as const;
 
 /**
  * A model folder on onnxruntime-node. On 'webgpu' every weight is uploaded once (runtime/node-gpu-weights.ts)
- * and feeds all sessions; on 'cpu' sessions keep initializers, which onnxruntime folds and re-lays out per
- * kernel (the 'memory' mode says how far).
+ * and feeds all sessions; on 'cpu' sessions keep the model's weights as initializers, which onnxruntime folds
+ * and re-lays out per kernel (the 'memory' mode says how far), and take a space's V_k as inputs.
  */
 export function openModel(
   dir: string, precision = 'fp32', variant?: string, memory: 'fast' | 'low' = 'fast', provider: NodeProvider = 'cpu',
 ): Promise<StableDiffusion> {
-  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
+  // On the CPU only a space's V_k is held outside the sessions (one copy for its products and inversion's graph).
+  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : new HostWeights(nodeOrt, isBasisSource);
   return StableDiffusion.load(
     folderFromPath(dir),
-    { createSession: (g) => createNodeSession(g, { memory, provider, weights }), release: async () => weights?.release() },
+    {
+      createSession: (g) => createNodeSession(g, { memory, provider, weights }),
+      release: () => weights.release(),
+      forget: (source) => weights.forget(source),
+    },
     { precision: precisionOf(precision), variant },
   );
 }

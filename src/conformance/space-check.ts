@@ -10,7 +10,7 @@ export const spaceCheck: Check = {
   async run(ctx) {
     const ref = await ctx.safetensors('reference.safetensors');
     const space = await loadSpace(spaceFolderFromUrl(`${ctx.url()}/w2w-space`));
-    await space.useRuntime({ createSession: (g) => ctx.session(g) }, { layout: 'fused' });
+    await space.useRuntime({ createSession: (g) => ctx.session(g) });
     const coef = await ref.readFloat32('space.coef');
     const theta = await space.thetaAsync(coef);
     const back = await space.coefAsync(theta);

@@ -2,7 +2,7 @@
 
 /** Session key patterns (stable-diffusion.ts), what they build, and what their sizes count. */
 const GRAPHS: [RegExp, string, string][] = [
-  [/^unet_loss_b\d+_(\d+)x(\d+)$/, 'the UNet gradient graph', 'latents'],
+  [/^unet_loss_b\d+_(\d+)x(\d+)(_space|$)/, 'the UNet gradient graph', 'latents'],
   [/^unet_b\d+_(\d+)x(\d+)$/, 'the UNet', 'latents'],
   [/^pullback_.*_b\d+_(\d+)x(\d+)$/, 'the pullback graph', 'latents'],
   [/^vae_enc_b\d+_(\d+)x(\d+)$/, 'the VAE encoder', 'pixels'],

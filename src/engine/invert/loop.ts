@@ -1,12 +1,14 @@
 // The inversion loop (reference: w2w `invert`): optimize the first k coefficients c of the w2w space so
 // the identity LoRA θ(c) denoises the photo well under the head mask. Per step: a fresh VAE posterior
 // sample of the cached mean/logvar, t ~ U{0..T−1}, ε ~ N(0, I), x_t by the scheduler's forward process,
-// loss = mean((mask·ε̂ − mask·ε)²) and ∂L/∂θ from the gradient session, ∂L/∂c by the space, one Adam step.
+// loss = mean((mask·ε̂ − mask·ε)²) and ∂L/∂c (through θ(c) in the gradient graph when the space's products
+// run on the model's runtime, else ∂L/∂θ from the gradient session and ∂L/∂c by the space), one Adam step.
 // Seeded; the state after any step resumes bit-for-bit (same runtime).
 import { i64, f32, type HostTensor } from '../runtime/tensor';
 import { addNoise, alphasCumprodFromConfig } from '../schedulers/index';
 import { Rng } from '../sd/random';
 import type { StableDiffusion } from '../sd/stable-diffusion';
+import type { GraphBasis } from '../space/basis-graph';
 import { adamInit, adamStep } from './adam';
 import type { LatentMask } from './mask';
 import type { InversionSettings } from './settings';
@@ -20,6 +22,11 @@ export interface InversionSpace {
   thetaAsync(c: Float32Array): Promise<Float32Array>;
   /** ∂L/∂c for all k components: ((∂L/∂θ) ⊙ std) @ V[:, :k]. */
   gradCoefAsync(gradTheta: Float32Array): Promise<Float32Array>;
+  /**
+   * The first n components as a graph computes θ from them (space/basis-graph.ts), when the space's products
+   * run on the model's runtime: then each step is one session run, θ and ∂L/∂θ never leave it.
+   */
+  graphBasis?(n: number): GraphBasis | undefined;
 }
 
 export interface InversionInputs {
@@ -95,6 +102,16 @@ export async function invert(
   const shape = post.mean.shape;
   const maskT = f32([1, 1, mask.height, mask.width], mask.data);
   const rng = Rng.fromState(state.rng);
+  const basis = space.graphBasis?.(settings.components);
+  /** The loss and ∂L/∂c at c: in one graph when the space has one, else θ(c), the UNet's ∂L/∂θ, then ∂L/∂c. */
+  const lossGrad = async (xt: HostTensor, t: HostTensor, eps: HostTensor, c: Float32Array) => {
+    if (basis) {
+      const { loss, grad } = await sd.coefLossGrad(xt, t, text, eps, maskT, basis, c);
+      return { loss, gradCoef: grad };
+    }
+    const { loss, grad } = await sd.unetLossGrad(xt, t, text, eps, maskT, await space.thetaAsync(c));
+    return { loss, gradCoef: (await space.gradCoefAsync(grad)).subarray(0, c.length) };
+  };
   const first = state.adam.step;
   // Timing from the end of this run's first step, which also pays for building the gradient session.
   let started = Date.now();
@@ -107,10 +124,9 @@ export async function invert(
     const eps = rng.normals(mean.length);
     const t = rng.int(0, alphas.length - 1);
     const xt = addNoise(x0, eps, t, alphas);
-    const theta = await space.thetaAsync(state.coef);
-    const { loss, grad } = await sd.unetLossGrad(f32(shape, xt), i64([1], [t]), text, f32(shape, eps), maskT, theta);
+    const { loss, gradCoef } = await lossGrad(f32(shape, xt), i64([1], [t]), f32(shape, eps), state.coef);
     if (!Number.isFinite(loss)) throw new Error(`inversion: loss became ${loss} at step ${state.adam.step + 1} (t = ${t})`);
-    adamStep(state.coef, (await space.gradCoefAsync(grad)).subarray(0, state.coef.length), state.adam, settings);
+    adamStep(state.coef, gradCoef, state.adam, settings);
     state.losses.push(loss);
     state.rng = rng.state();
     const step = state.adam.step;

@@ -20,8 +20,11 @@ export interface UNetOptions {
   width: number;
   /** Text tokens per prompt; CLIP's 77 by default. */
   textLength?: number;
-  /** Adds the input `lora` float32 [D], the w2w flat vector (see lora.ts), applied at scale 27. */
-  lora?: boolean;
+  /**
+   * The w2w flat vector θ (see lora.ts), applied at scale 27: true adds the input `lora` float32 [D]; a
+   * function computes it inside the graph (e.g. from the space's coefficients, space/basis-graph.ts).
+   */
+  lora?: boolean | ((g: Graph, size: number) => Value);
   /** Adds the output `mid`: the mid block's output h (float32), for the pullback metric. */
   mid?: boolean;
 }
@@ -58,7 +61,8 @@ export function buildUNet(cfg: UNetConfig, params: Params, opts: UNetOptions): G
   const timestep = g.input('timestep', 'int64', [batch]);
   const text = g.input('encoder_hidden_states', 'float32', [batch, opts.textLength ?? CLIP_MAX_LENGTH, cfg.crossAttentionDim]);
   const layout = opts.lora ? loraLayout(cfg) : null;
-  const lora = layout ? new LoraInput(layout, g.input('lora', 'float32', [layout.size])) : null;
+  const flat = (size: number) => (typeof opts.lora === 'function' ? opts.lora(g, size) : g.input('lora', 'float32', [size]));
+  const lora = layout ? new LoraInput(layout, flat(layout.size)) : null;
   const ctx: UNetContext = { cfg, params, text: cast(text, cd), lora };
   const groups = cfg.normNumGroups;
   const eps = cfg.normEps;

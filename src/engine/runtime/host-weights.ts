@@ -15,7 +15,11 @@ export function weightTensor(ort: OrtModule, w: WeightSpec, bytes: Uint8Array): 
 }
 
 export class HostWeights extends SingleWeightStore {
-  constructor(private readonly ort: OrtModule) {
+  constructor(
+    private readonly ort: OrtModule,
+    /** Sources held here (default all); e.g. only a space's V_k, leaving model weights to be packed per session. */
+    readonly binds?: (source: string) => boolean,
+  ) {
     super();
   }
 

@@ -3,6 +3,7 @@
 // onnxruntime-web/webgpu in a worker), and both share onnxruntime-common's API.
 import type { Graph } from '../graph/ir';
 import { lowerComposites } from '../graph/lower';
+import { pruneUnused } from '../graph/prune';
 import { exportOnnx, materializeShard, type ShardPlan } from '../graph/onnx';
 import type { HostTensor } from './tensor';
 import { weightsToInputs, type WeightSpec } from './weight-inputs';
@@ -29,6 +30,8 @@ export interface OrtModule {
 export interface WeightBinder {
   /** One tensor per spec, in order. */
   bind(specs: readonly WeightSpec[]): Promise<OrtTensor[]>;
+  /** Which sources' weights become inputs (default all); the rest stay initializers of each session. */
+  binds?(source: string): boolean;
 }
 
 export interface SessionOptions {
@@ -54,7 +57,8 @@ export class EngineSession {
 
   static async create(ort: OrtModule, graph: Graph, opts: SessionOptions = {}): Promise<EngineSession> {
     lowerComposites(graph);
-    const bound = opts.weights ? weightsToInputs(graph) : [];
+    pruneUnused(graph);
+    const bound = opts.weights ? weightsToInputs(graph, opts.weights.binds?.bind(opts.weights)) : [];
     const { model, shards } = exportOnnx(graph);
     const externalData = await loadShards(shards, opts.onShard);
     const session = await ort.InferenceSession.create(model, {

@@ -13,11 +13,11 @@ export interface WeightSpec {
   readonly source: string;
 }
 
-/** Turns the graph's external initializers into inputs (appended after the graph's own); returns them. */
-export function weightsToInputs(graph: Graph): WeightSpec[] {
+/** Turns the graph's external initializers (of the sources `binds` accepts) into inputs appended after the graph's own; returns them. */
+export function weightsToInputs(graph: Graph, binds: (source: string) => boolean = () => true): WeightSpec[] {
   const specs: WeightSpec[] = [];
   for (const [name, init] of graph.initializers) {
-    if (init.kind !== 'external') continue;
+    if (init.kind !== 'external' || !binds(init.source ?? graph.name)) continue;
     graph.initializers.delete(name);
     graph.inputs.push(init.value);
     specs.push({ name, dtype: init.value.dtype, shape: init.value.shape, load: init.load, source: init.source ?? graph.name });

@@ -57,6 +57,14 @@ export abstract class WeightStore implements WeightBinder {
     return out;
   }
 
+  /** Frees the weights of one source; sessions that bound them must not run afterwards (others re-bind). */
+  async forget(source: string): Promise<void> {
+    const gone = [...this.held].filter(([, h]) => h.source === source);
+    for (const [key] of gone) this.held.delete(key);
+    this.bound = new WeakMap();
+    for (const [, { weight }] of gone) (await weight.catch(() => undefined))?.dispose();
+  }
+
   /** Frees every weight; sessions that bound them must not run afterwards. */
   async release(): Promise<void> {
     const all = [...this.held.values()];

@@ -17,6 +17,7 @@ import type { EngineSession } from '../runtime/session';
 import { f32, i64, type HostTensor } from '../runtime/tensor';
 import { createScheduler, parseSchedulerName, type RawSchedulerConfig, type Scheduler } from '../schedulers/index';
 import { ClipTokenizer } from '../text/tokenizer';
+import { basisKey, type GraphBasis } from '../space/basis-graph';
 import { buildUNetLoss } from './unet-loss';
 import { weightPath, type Component } from './weight-files';
 
@@ -24,6 +25,8 @@ export interface Runtime {
   createSession(graph: Graph): Promise<EngineSession>;
   /** Called once the model's sessions are released (frees what the runtime holds for it, e.g. shared weights). */
   release?(): Promise<void>;
+  /** Frees the shared weights of one source (a space's V_k when its projector is released). */
+  forget?(source: string): Promise<void>;
 }
 
 export interface LoadOptions {
@@ -205,12 +208,26 @@ export class StableDiffusion {
   async unetLossGrad(
     sample: HostTensor, timestep: HostTensor, text: HostTensor, target: HostTensor, mask: HostTensor, lora: Float32Array,
   ): Promise<{ loss: number; grad: Float32Array }> {
-    const [b, , h, w] = sample.shape;
-    const out = await this.run(
-      `unet_loss_b${b}_${h}x${w}`, 'unet', (p) => buildUNetLoss(this.unetConfig, p, { batch: b, height: h, width: w }),
-      { sample, timestep, encoder_hidden_states: text, lora: f32([lora.length], lora), target, mask },
-    );
+    const out = await this.loss({ sample, timestep, encoder_hidden_states: text, target, mask, lora: f32([lora.length], lora) });
     return { loss: (out.loss.data as Float32Array)[0], grad: out.grad_lora.data as Float32Array };
+  }
+
+  /**
+   * The same objective with θ computed in the graph from the space's coefficients (space/basis-graph.ts),
+   * and its gradient d loss / d coef: θ and d loss / d θ stay where the session runs (the GPU on WebGPU).
+   */
+  async coefLossGrad(
+    sample: HostTensor, timestep: HostTensor, text: HostTensor, target: HostTensor, mask: HostTensor, basis: GraphBasis, coef: Float32Array,
+  ): Promise<{ loss: number; grad: Float32Array }> {
+    if (coef.length !== basis.k) throw new Error(`coefLossGrad: ${coef.length} coefficients for a basis of ${basis.k} components`);
+    const out = await this.loss({ sample, timestep, encoder_hidden_states: text, target, mask, coef: f32([coef.length], coef) }, basis);
+    return { loss: (out.loss.data as Float32Array)[0], grad: out.grad_coef.data as Float32Array };
+  }
+
+  private loss(feeds: Record<string, HostTensor>, basis?: GraphBasis): Promise<Record<string, HostTensor>> {
+    const [b, , h, w] = feeds.sample.shape;
+    const key = `unet_loss_b${b}_${h}x${w}${basis ? `_space${basisKey(basis)}` : ''}`;
+    return this.run(key, 'unet', (p) => buildUNetLoss(this.unetConfig, p, { batch: b, height: h, width: w }, basis), feeds);
   }
 
   /**

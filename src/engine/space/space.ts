@@ -4,6 +4,7 @@ import { checkBlocks, type RowBlocks } from '../io/row-blocks';
 import { Rng } from '../sd/random';
 import type { Runtime } from '../sd/stable-diffusion';
 import { coefGrad, coefToTheta, debias, dot, padTo, thetaToCoef } from './math';
+import type { GraphBasis } from './basis-graph';
 import { Projector, type ProjectorOptions } from './projector';
 
 export interface SpaceLabels {
@@ -129,6 +130,11 @@ export class Space {
   /** ∂L/∂c (k) from ∂L/∂θ (D). */
   gradCoef(gradTheta: ArrayLike<number>): Float32Array {
     return coefGrad(gradTheta, this.data.v, this.data.k, this.data.std);
+  }
+
+  /** The first n components for graphs computing θ themselves, when a projector is attached. */
+  graphBasis(n: number): GraphBasis | undefined {
+    return this.attached?.basisFor(n);
   }
 
   /** theta(c) on the attached projector, else the loops. */

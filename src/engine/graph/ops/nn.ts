@@ -4,6 +4,7 @@ import { attr, type Attrs, type Node, type Value } from '../ir';
 import { broadcastShapes, normAxis } from '../shape';
 import { add, cast, mul, reciprocal, sqrt, sub } from './elementwise';
 import { range, reshapeTo, unbroadcast } from './grad-util';
+import { numel } from '../dtype';
 import { reduceMean, reduceSum } from './reduce';
 import { defineOp } from './registry';
 import { tensorConst } from './scalar';
@@ -20,9 +21,28 @@ defineOp('MatMul', {
   },
   vjp: ({ inputs: [a, b] }, [gy], needs) => [
     needs[0] ? unbroadcast(matmul(gy, swapLast2(b!)), a!.shape) : null,
-    needs[1] ? unbroadcast(matmul(swapLast2(a!), gy), b!.shape) : null,
+    needs[1] ? unbroadcast(matmulGradB(recast(a!), gy), b!.shape) : null,
   ],
 });
+
+/**
+ * ∂/∂B of A·B: Aᵀ·G, or (Gᵀ·A)ᵀ when A is a large matrix and G thin (the w2w basis V_k [D, k] times the
+ * coefficients [k, 1]): then only the thin operands are transposed, never a copy of A.
+ */
+function matmulGradB(a: Value, gy: Value): Value {
+  const thin = a.shape.length === 2 && gy.shape.length === 2 && numel(a.shape) > numel(gy.shape) + a.shape[1] * gy.shape[1];
+  return thin ? swapLast2(matmul(swapLast2(gy), a)) : matmul(swapLast2(a), gy);
+}
+
+/**
+ * A weight stored in a narrower dtype and cast for the product is cast again where the backward needs it,
+ * so the forward's wide copy (4 GB for V_k at k = 10,000) is not kept alive across the whole graph.
+ */
+function recast(x: Value): Value {
+  const p = x.producer;
+  const src = p?.op === 'Cast' ? p.inputs[0] : undefined;
+  return src && !src.producer && x.graph.initializers.has(src.name) ? cast(src, x.dtype) : x;
+}
 
 // y = A·op(B) + C on matrices, op(B) = Bᵀ when transB: torch.nn.Linear on its hub-layout (out, in) weight
 // with no transposed copy of the weight, in the forward or in the VJP (which reads B as stored).
