@@ -42,6 +42,8 @@ const MODEL_KEYS = [
   'space.theta',
   'space.theta_back',
   'space.grad_coef (runtime vs loops)',
+  'invert.coef after 3 steps (in-graph vs separate)',
+  'invert.losses (in-graph vs separate)',
 ];
 
 function assertPassed(run: PageRun<ConformanceReport>, keys: readonly string[] = OPS_OUTPUTS.map(opsKey.output)) {
@@ -114,7 +116,7 @@ describe('conformance page', () => {
 
   for (const backend of ['webgpu', 'wasm'] as const) {
     test(`models on ${backend}: CLIP, VAE encoder+decoder, UNet and its LoRA gradient, the space's V_k products match the references`, { timeout: 1_600_000 }, async (t) => {
-      const run = await conformance(t, browser, server, `backend=${backend}&checks=clip,vae,unet,unet-grad,space`, `conformance-models-${backend}.png`, 1_500_000);
+      const run = await conformance(t, browser, server, `backend=${backend}&checks=clip,vae,unet,unet-grad,space,invert`, `conformance-models-${backend}.png`, 1_500_000);
       assert.equal(run.value.backend, backend);
       assertPassed(run, MODEL_KEYS);
     });

@@ -11,11 +11,13 @@ import { createGpuWeights, createWebSession, probeBackend, wasmSettings, type Ba
 import { tensorToRgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import { Space, type SpaceData } from '../src/engine/space/space';
+import { basisBytes, type BasisStorage } from '../src/engine/space/basis-graph';
+import { formatBytes } from '../src/engine/io/format-bytes';
 import { memoryNeeds, verdict, type MemoryNeeds, type Verdict } from '../src/engine/sd/memory-needs';
 import { StableDiffusion, type SessionEvent } from '../src/engine/sd/stable-diffusion';
 import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
-import { invertApi, type EngineContext } from './invert';
+import { invertApi, type InversionContext } from './invert';
 import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
 import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
 import { JobGate, type JobKind } from './jobs';
@@ -96,12 +98,6 @@ let notifySessions: ((e: SessionEvent) => void) | undefined;
 // The space worker's basis over shared memory (inversion's θ(c) and ∂L/∂c).
 let space: Space | undefined;
 
-/**
- * On WebGPU the space's V_k products (θ(c) and ∂L/∂c, twice per inversion step) run on the GPU when V_k is at
- * most this big; above it (k ≳ 2700 at SD 1.5's 99,648 LoRA values) they stay JS loops, leaving GPU memory to
- * the UNet's gradient graph. One fused copy of V_k: both products per call, half the memory of two copies.
- */
-const PROJECTOR_GPU_BYTES = 1024 ** 3;
 
 /**
  * WebGPU sessions kept between runs. Weights live once outside them (runtime/gpu-weights.ts), so a session
@@ -110,9 +106,39 @@ const PROJECTOR_GPU_BYTES = 1024 ** 3;
  */
 const MAX_WEBGPU_SESSIONS = 4;
 
-async function attachProjector(): Promise<void> {
-  if (!space || !sd || probe?.provider !== 'webgpu' || space.k * space.size * 4 > PROJECTOR_GPU_BYTES) return;
-  await space.useRuntime({ createSession: (g) => createWebSession(g, { provider: 'webgpu' }) }, { layout: 'fused' });
+/**
+ * On WebGPU the space's V_k lives on the GPU in the model's weight store, stored as the model's weights are
+ * (float16 halves it: 1.86 GiB at k = 10,000), and inversion computes θ and ∂L/∂c inside its gradient graph.
+ * On wasm the products stay JS loops (V_k would be copied into the 4 GiB wasm heap).
+ */
+async function attachProjector(storage: BasisStorage = sd?.precision.storage === 'float16' ? 'float16' : 'float32'): Promise<void> {
+  if (!space || !sd || probe?.provider !== 'webgpu') return;
+  await space.useRuntime(sd.runtime, { storage });
+}
+
+/** Where the basis products run, for the inversion's notes. */
+function basisNote(): string {
+  const p = space?.projector;
+  if (!space) return '';
+  const gib = (s: BasisStorage) => formatBytes(basisBytes(space!.size, space!.k, s));
+  return p
+    ? `V_k (k = ${space.k}) on the GPU as ${p.storage} (${gib(p.storage)}): θ and ∂L/∂c are computed inside the gradient graph`
+    : `V_k (k = ${space.k}, ${gib('float32')}) in main memory: θ and ∂L/∂c are JS loops on the CPU (seconds per step at k = 10,000)`;
+}
+
+/**
+ * After V_k did not fit in GPU memory: float16 where it was float32 and the adapter has shader-f16, else the
+ * products move to the CPU. Returns what changed, or undefined when nothing is left to try.
+ */
+async function basisFallback(): Promise<string | undefined> {
+  const p = space?.projector;
+  if (!space || !p) return undefined;
+  if (p.storage === 'float32' && probe?.shaderF16) {
+    await attachProjector('float16');
+    return `V_k did not fit in GPU memory as float32; it is kept as float16 now (θ within ~6e-5 of float32). ${basisNote()}`;
+  }
+  await space.detachProjector();
+  return `V_k did not fit in GPU memory; ${basisNote()}. Fewer components fit and run faster.`;
 }
 
 /** The engine's weight precision for the page's choice. */
@@ -208,7 +234,7 @@ const api = {
     };
     sd = await StableDiffusion.load(
       folderFromFiles(files, describeSource(s)),
-      { createSession, release: async () => weights?.release() },
+      { createSession, release: async () => weights?.release(), forget: async (source) => weights?.forget(source) },
       {
         precision: precisionOf(precision),
         maxSessions: provider === 'webgpu' ? MAX_WEBGPU_SESSIONS : undefined,
@@ -283,10 +309,12 @@ const api = {
 };
 
 // Inversion and pullback directions (workers/invert.ts, workers/directions.ts) use the same model and space.
-const context: EngineContext = {
+const context: InversionContext = {
   sd: () => sd ?? raise(deviceLost() ? `${DEVICE_LOST} (${deviceLost()}): the engine is being restarted` : 'no model loaded'),
   space: () => space ?? raise('no w2w space loaded: import one on the Create screen first'),
   jobs,
+  basisNote,
+  basisFallback,
 };
 const raise = (msg: string): never => {
   throw new Error(msg);

@@ -11,6 +11,8 @@ import { tensorToRgba, type Rgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import type { Space } from '../src/engine/space/space';
+import { isBasisSource } from '../src/engine/space/basis-graph';
+import { GpuOutOfMemory } from '../src/engine/runtime/gpu-weights';
 import type { JobGate } from './jobs';
 import { ellipseLayer, maskLayer, photoView, readImageFile, type PhotoView } from './invert-photo';
 import { encodePng } from './preview';
@@ -21,6 +23,14 @@ export interface EngineContext {
   space(): Space;
   /** The device's one job at a time (workers/jobs.ts). */
   jobs: JobGate;
+}
+
+/** Inversion also places the space's V_k. */
+export interface InversionContext extends EngineContext {
+  /** Where the space's V_k products run (a note for the user). */
+  basisNote(): string;
+  /** After V_k did not fit in GPU memory: a smaller or CPU placement, described; undefined when none is left. */
+  basisFallback(): Promise<string | undefined>;
 }
 
 export interface PreviewSettings {
@@ -105,7 +115,7 @@ async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Arra
 
 const store = (job: StoredJob) => set(JOB, job);
 
-async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): Promise<InversionOutcome> {
+async function run(ctx: InversionContext, job: StoredJob, cb: InversionCallbacks): Promise<InversionOutcome> {
   const sd = ctx.sd();
   const space = ctx.space();
   const { request } = job;
@@ -125,34 +135,42 @@ async function run(ctx: EngineContext, job: StoredJob, cb: InversionCallbacks): 
   const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
     status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
   });
+  cb.onNotes?.([ctx.basisNote()]);
+  const options = (signal: AbortSignal) => ({
+    resume: job.state,
+    signal,
+    onStep: cb.onStep,
+    // Called every step; checkpoints and previews keep their own cadence (and both happen at the end).
+    checkpointEvery: 1,
+    onCheckpoint: async (s: InversionState) => {
+      const step = s.adam.step;
+      const last = step === job.settings.steps;
+      if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
+        job.preview = await previewImage(sd, space, s.coef, job);
+        cb.onPreview?.({ step, png: job.preview });
+      }
+      if (step % every === 0 || last) await saveCheckpoint(store, job, s);
+    },
+  });
   return ctx.jobs.run('inversion', async (signal) => {
-    try {
-      const state = await invert(sd, space, { image: p.image, mask }, job.settings, {
-        resume: job.state,
-        signal,
-        onStep: cb.onStep,
-        // Called every step; checkpoints and previews keep their own cadence (and both happen at the end).
-        checkpointEvery: 1,
-        onCheckpoint: async (s) => {
-          const step = s.adam.step;
-          const last = step === job.settings.steps;
-          if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
-            job.preview = await previewImage(sd, space, s.coef, job);
-            cb.onPreview?.({ step, png: job.preview });
-          }
-          if (step % every === 0 || last) await saveCheckpoint(store, job, s);
-        },
-      });
-      return finish('done', state);
-    } catch (e) {
-      if (!(e instanceof InversionCancelled)) throw e;
-      await saveCheckpoint(store, job, e.state);
-      return finish('cancelled', e.state);
+    for (;;) {
+      try {
+        return finish('done', await invert(sd, space, { image: p.image, mask }, job.settings, options(signal)));
+      } catch (e) {
+        if (e instanceof InversionCancelled) {
+          await saveCheckpoint(store, job, e.state);
+          return finish('cancelled', e.state);
+        }
+        // V_k did not fit in GPU memory: place it smaller (or on the CPU) and go on from the last checkpoint.
+        const fallback = e instanceof GpuOutOfMemory && isBasisSource(e.source) ? await ctx.basisFallback() : undefined;
+        if (!fallback) throw e;
+        cb.onNotes?.([fallback]);
+      }
     }
   }, { replace: true });
 }
 
-export function invertApi(ctx: EngineContext) {
+export function invertApi(ctx: InversionContext) {
   return {
     /** Reads and decodes a dropped photo (every check before any model work); keeps it for the run. */
     async openPhoto(file: Blob, name: string): Promise<PhotoView> {

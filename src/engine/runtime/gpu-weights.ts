@@ -13,6 +13,16 @@ export interface GpuBufferLike {
 export interface GpuDeviceForWeights {
   createBuffer(d: { size: number; usage: number; label?: string }): GpuBufferLike;
   readonly queue: { writeBuffer(b: GpuBufferLike, offset: number, data: ArrayBufferView): void };
+  pushErrorScope(filter: 'out-of-memory'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/** A weight that did not fit in GPU memory (the device is fine; what was placed before stays). */
+export class GpuOutOfMemory extends Error {
+  constructor(readonly source: string, readonly bytes: number, detail: string) {
+    super(`not enough GPU memory: ${(bytes / 2 ** 20).toFixed(0)} MiB more for ${source} did not fit (${detail})`);
+    this.name = 'GpuOutOfMemory';
+  }
 }
 interface OrtWithGpu {
   Tensor: { fromGpuBuffer(b: GpuBufferLike, o: { dataType: string; dims: readonly number[] }): OrtTensor };
@@ -38,7 +48,15 @@ export class GpuWeights extends SingleWeightStore {
     const size = Math.ceil(bytes.byteLength / 4) * 4;
     const data = size === bytes.byteLength ? bytes : new Uint8Array(size);
     if (data !== bytes) data.set(bytes);
+    // An allocation that fails is an error in a scope, not an exception: without the scope it would surface
+    // later as an invalid buffer in some kernel.
+    device.pushErrorScope('out-of-memory');
     const buffer = device.createBuffer({ size, usage: USAGE, label: WEIGHT_LABEL + w.source });
+    const oom = await device.popErrorScope();
+    if (oom) {
+      buffer.destroy();
+      throw new GpuOutOfMemory(w.source, size, oom.message);
+    }
     device.queue.writeBuffer(buffer, 0, data);
     const tensor = this.ort.Tensor.fromGpuBuffer(buffer, { dataType: w.dtype, dims: w.shape });
     return { tensor, bytes: size, dispose: () => buffer.destroy() };
