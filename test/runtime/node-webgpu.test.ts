@@ -56,6 +56,18 @@ describe('onnxruntime-node WebGPU provider on SwiftShader (--provider webgpu)', 
     console.log(`--provider webgpu (SwiftShader), ${Date.now() - t0} ms:`, errs);
   }, 900_000);
 
+  it('inversion with θ and ∂L/∂c inside the gradient graph (V_k on the GPU) equals the separate products', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/helpers/invert-step-child.ts'], {
+      cwd: process.cwd(), env: { ...process.env, ...SWIFTSHADER_VULKAN_ENV }, maxBuffer: 16 << 20,
+    });
+    const r = JSON.parse(stdout.trim().split('\n').pop()!);
+    console.log('--provider webgpu inversion, in-graph vs separate products after 3 steps:', r);
+    expect(r.keys.some((k: string) => k.startsWith('unet_loss_b1_8x8_space'))).toBe(true);
+    expect(r.moved).toBeGreaterThan(0);
+    expect(r.coef).toBeLessThan(1e-5);
+    expect(r.losses).toBeLessThan(1e-5);
+  }, 600_000);
+
   it('without a Vulkan driver: a message that says what to do', async () => {
     const noDriver = { LD_LIBRARY_PATH: '', VK_ICD_FILENAMES: join(dir, 'none.json') };
     await expect(run(noDriver, 'eval', '--model', fixturePath(), '--provider', 'webgpu', '--inputs', inputs, '--out', join(dir, 'x.safetensors')))
