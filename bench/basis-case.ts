@@ -5,7 +5,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseUNetConfig } from '../src/engine/io/config';
-import { allocBlocks } from '../src/engine/io/row-blocks';
 import { loraLayout } from '../src/engine/models/lora';
 import { HostWeights } from '../src/engine/runtime/host-weights';
 import { NodeGpuWeights } from '../src/engine/runtime/node-gpu-weights';
@@ -15,6 +14,7 @@ import { Projector } from '../src/engine/space/projector';
 import { memory, resetPeak } from './memory';
 import { MODELS } from './models';
 import { isEntry } from './entry';
+import { syntheticBasis } from './synthetic-basis';
 
 /** One basis-products configuration (flags above); prints its JSON line. */
 export async function basisCase(argv: string[]): Promise<void> {
@@ -35,20 +35,8 @@ export async function basisCase(argv: string[]): Promise<void> {
   const k = Number(a.k);
   const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
 
-  // A cheap deterministic fill (xorshift, values in ±1/√D): the products' cost does not depend on the values.
   const t0 = performance.now();
-  let x = 2463534242;
-  const v = allocBlocks(d, k);
-  const scale = 2 / Math.sqrt(d) / 2 ** 32;
-  for (const b of v)
-    for (let i = 0; i < b.length; i++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      b[i] = (x >>> 0) * scale - 1 / Math.sqrt(d);
-    }
-  const std = new Float32Array(d).fill(0.01);
-  const mean = new Float32Array(d);
+  const { v, std, mean } = syntheticBasis(d, k);
   const fillMs = performance.now() - t0;
 
   const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1 };

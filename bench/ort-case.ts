@@ -1,7 +1,8 @@
 // One benchmark configuration on onnxruntime-node, in its own process (so its peak memory is its own):
 // build the graph, create the session, run a UNet forward (batch 2, one CFG step) or a gradient step
-// (batch 1: masked loss and d loss / d LoRA vector), and print one JSON line.
-//   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad [--runs N] [--threads T]
+// (batch 1: masked loss and d loss / d LoRA vector) or an inversion step (`invert_k<K>`: the gradient step with
+// θ computed in the graph from K coefficients and a synthetic V_k, d loss / d c out), and print one JSON line.
+//   tsx bench/ort-case.ts --model sd15|tiny --precision fp32|fp16 --task forward|grad|invert_k<K> [--runs N] [--threads T]
 //     [--size S] [--ort JSON] [--as-built] [--memory fast|low] [--provider cpu|webgpu]   (extra onnxruntime
 //     session options; skip the CPU rewrites; the Node runtime's memory mode; onnxruntime-node's provider: on
 //     WebGPU the weights are uploaded once and fed as GPU inputs, as the app does)
@@ -14,7 +15,9 @@ import { openPath } from '../src/engine/io/source-node';
 import { loraLayout } from '../src/engine/models/lora';
 import { Params, type Precision, type TensorSource } from '../src/engine/models/params';
 import { buildUNet } from '../src/engine/models/unet';
+import { HostWeights } from '../src/engine/runtime/host-weights';
 import { NodeGpuWeights } from '../src/engine/runtime/node-gpu-weights';
+import { BASIS_BLOCK_BYTES, isBasisSource, newBasisSource, type GraphBasis } from '../src/engine/space/basis-graph';
 import { createNodeSession, nodeOrt, type NodeProvider } from '../src/engine/runtime/node';
 import { f32, i64, type HostTensor } from '../src/engine/runtime/tensor';
 import { Rng } from '../src/engine/sd/random';
@@ -24,6 +27,7 @@ import { memory, resetPeak } from './memory';
 import { MODELS } from './models';
 import { randomSource } from './random-weights';
 import { isEntry } from './entry';
+import { syntheticBasis } from './synthetic-basis';
 
 /** One UNet configuration (flags above); prints its JSON line. */
 export async function ortCase(argv: string[]): Promise<void> {
@@ -44,7 +48,9 @@ export async function ortCase(argv: string[]): Promise<void> {
     },
   });
   const provider: NodeProvider = a.provider === 'webgpu' ? 'webgpu' : 'cpu';
-  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : undefined;
+  const invertK = /^invert_k(\d+)$/.exec(a.task!);
+  // As the CLI holds them: on WebGPU every weight once on the GPU, on the CPU only V_k outside the session.
+  const weights = provider === 'webgpu' ? new NodeGpuWeights(nodeOrt) : invertK ? new HostWeights(nodeOrt, isBasisSource) : undefined;
 
   const model = MODELS[a.model!];
   if (!model) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
@@ -67,8 +73,10 @@ export async function ortCase(argv: string[]): Promise<void> {
   const t0 = performance.now();
   const params = new Params(createGraph(`unet_${a.task}`), src, precision);
   const shape = { batch, height: size, width: size };
-  const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : buildUNetLoss(cfg, params, shape);
-  const buildMs = performance.now() - t0;
+  // V_k as the app stores it: like the model's weights on WebGPU, float32 on the CPU (its Cast is slow there).
+  const basis = invertK ? synthetic(loraLayout(cfg).size, Number(invertK[1]), provider === 'webgpu' ? precision.storage : 'float32') : undefined;
+  const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : buildUNetLoss(cfg, params, shape, basis);
+  const buildMs = performance.now() - t0 - (basis?.fillMs ?? 0);
 
   const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
   const asBuilt = a['as-built'];
@@ -91,6 +99,10 @@ export async function ortCase(argv: string[]): Promise<void> {
     encoder_hidden_states: f32([batch, 77, cfg.crossAttentionDim], rng.normals(batch * 77 * cfg.crossAttentionDim)),
     lora: f32([loraSize], Float32Array.from({ length: loraSize }, () => (rng.uniform() - 0.5) * 0.02)),
   };
+  if (basis) {
+    delete feeds.lora;
+    feeds.coef = f32([basis.k], rng.normals(basis.k).map((x) => x * 0.1));
+  }
   if (!forward) {
     feeds.target = f32([batch, cfg.outChannels, size, size], rng.normals(batch * cfg.outChannels * size * size));
     feeds.mask = f32([1, 1, size, size], Float32Array.from({ length: size * size }, () => (rng.uniform() > 0.5 ? 1 : 0)));
@@ -107,19 +119,28 @@ export async function ortCase(argv: string[]): Promise<void> {
     times.push(performance.now() - s);
     peaks.push(memory().hwm);
     progress(`run ${r}`);
-    const check = (forward ? out.eps : out.grad_lora).data as Float32Array;
+    const check = (forward ? out.eps : basis ? out.grad_coef : out.grad_lora).data as Float32Array;
     finite &&= check.every(Number.isFinite);
   }
   const gpuWeightBytes = Object.values((await weights?.bytesBySource()) ?? {}).reduce((x, y) => x + y, 0);
   await session.release();
   await weights?.release();
   console.log(JSON.stringify({
-    provider, gpu_weights_mib: weights ? gpuWeightBytes / 2 ** 20 : undefined,
+    provider, gpu_weights_mib: provider === 'webgpu' ? gpuWeightBytes / 2 ** 20 : undefined,
+    k: basis?.k, basis_storage: basis?.storage, basis_fill_ms: basis?.fillMs,
     build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
     step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
     nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,
     conv_transpose: graph.nodes.filter((n) => n.op === 'ConvTranspose').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
   }));
+}
+
+/** A synthetic basis as inversion's graph takes it (bench/synthetic-basis.ts), with its fill time. */
+function synthetic(d: number, k: number, storage: string): GraphBasis & { fillMs: number } {
+  const t0 = performance.now();
+  const { v, std, mean } = syntheticBasis(d, k);
+  const fillMs = performance.now() - t0;
+  return { source: newBasisSource(), v, stride: k, k, std, mean, storage: storage === 'float16' ? 'float16' : 'float32', maxBlockBytes: BASIS_BLOCK_BYTES, fillMs };
 }
 
 if (isEntry(import.meta.url)) await ortCase(process.argv.slice(2));

@@ -1,8 +1,8 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and docs/benchmark.md.
-//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad,basis]
+//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad,basis,invert_k1000,invert_k10000]
 //     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
-//     [--no-docs] [--torch-fp16-sd15] [--provider cpu,webgpu]
+//     [--no-docs] [--torch-fp16-sd15] [--provider cpu,webgpu] [--torch-device cpu|cuda]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +29,7 @@ export async function runBench(argv: string[]): Promise<void> {
     options: {
       models: { type: 'string', default: 'tiny,sd15' },
       precisions: { type: 'string', default: 'fp32,fp16' },
-      tasks: { type: 'string', default: 'forward,grad,basis' },
+      tasks: { type: 'string', default: 'forward,grad,basis,invert_k1000,invert_k10000' },
       engines: { type: 'string', default: 'ort,torch' },
       runs: { type: 'string' },
       threads: { type: 'string', default: '2' },
@@ -40,8 +40,10 @@ export async function runBench(argv: string[]): Promise<void> {
       memory: { type: 'string', default: 'fast,low' },
       'torch-fp16-sd15': { type: 'boolean', default: false },
       provider: { type: 'string', default: 'cpu' },
+      'torch-device': { type: 'string', default: 'cpu' },
     },
   });
+  const torchDevice = a['torch-device']!;
 
   const list = (s: string) => s.split(',').filter(Boolean);
   const engines = list(a.engines!);
@@ -107,7 +109,7 @@ export async function runBench(argv: string[]): Promise<void> {
         : 'python' in torch
           ? child(torch.python, [path.join(here, 'torch_unet.py'), 'run', '--config', m.config,
               ...(m.weights ? ['--weights', m.weights] : []), '--precision', precision, '--task', task,
-              '--runs', runs, '--threads', a.threads!])
+              '--runs', runs, '--threads', a.threads!, '--device', torchDevice])
           : { error: `unavailable: ${torch.unavailable}` };
     r.load = [loadBefore, load()];
     process.stderr.write(`${r.error ? String(r.error) : `${Math.round(Math.min(...(r.times_ms as number[])))} ms`}\n`);
@@ -123,13 +125,19 @@ export async function runBench(argv: string[]): Promise<void> {
         const slowTorch = model === 'sd15' && precision === 'fp16' && !a['torch-fp16-sd15'];
         // The basis products have no PyTorch counterpart here, nor fp16 or memory-mode variants.
         if (task === 'basis' && (precision !== 'fp32')) continue;
-        const theirs = !engines.includes('torch') || !providers.includes('cpu') || task === 'basis' ? undefined
+        // Inversion steps on the CPU: fp32 only (fp16 compute on a CPU is slow for both engines).
+        const cpuOnlyFp32 = (provider: string) => task.startsWith('invert') && precision !== 'fp32' && provider === 'cpu';
+        if (providers.every(cpuOnlyFp32)) continue;
+        // PyTorch runs where --torch-device says: beside our CPU rows, or (cuda) beside our WebGPU rows.
+        const torchProvider = torchDevice === 'cpu' ? 'cpu' : 'webgpu';
+        const theirs = !engines.includes('torch') || !providers.includes(torchProvider) || task === 'basis' ? undefined
           : slowTorch ? { error: 'not run: PyTorch float16 on CPU took > 20 min per forward (pass --torch-fp16-sd15)' }
           : measure('torch', model, precision, task);
         for (const provider of providers) {
+          if (cpuOnlyFp32(provider)) continue;
           // The memory modes are the CPU provider's; on WebGPU the weights are held once either way.
-          for (const memoryMode of engines.includes('ort') && provider === 'cpu' && task !== 'basis' ? list(a.memory!) : ['fast']) {
-            const c: CaseResult = { model, precision, task, memory: memoryMode, provider, torch: provider === 'cpu' ? theirs : undefined };
+          for (const memoryMode of engines.includes('ort') && provider === 'cpu' && (task === 'forward' || task === 'grad') ? list(a.memory!) : ['fast']) {
+            const c: CaseResult = { model, precision, task, memory: memoryMode, provider, torch: provider === torchProvider ? theirs : undefined };
             results.cases.push(c);
             if (engines.includes('ort')) c.ort = measure('ort', model, precision, task, memoryMode, provider);
             writeFileSync(a.out!, JSON.stringify(results, null, 2) + '\n');

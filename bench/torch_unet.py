@@ -3,7 +3,7 @@ diffusers 0.21 (same module tree, so state_dict names match the hub; same math: 
 scaled_dot_product_attention as diffusers' AttnProcessor2_0) with the w2w rank-1 LoRA (scale 27) on
 to_q/to_v of attn1/attn2 taken from one flat vector. No diffusers here, so this file is the baseline.
 
-  python torch_unet.py run --config C [--weights W.safetensors] --precision fp32|fp16 --task forward|grad
+  python torch_unet.py run --config C [--weights W.safetensors] --precision fp32|fp16 --task forward|grad|invert_k<K> [--device cpu|cuda]
   python torch_unet.py check --model DIR   (tiny fixture: compare with its reference.safetensors)
 
 Prints one JSON line with timings (ms) and memory (MiB, from /proc/self/status).
@@ -247,6 +247,8 @@ def memory():
 def reset_peak():
     with open('/proc/self/clear_refs', 'w') as f:
         f.write('5')
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
 
 
 def lora_count(model):
@@ -263,29 +265,39 @@ def run(args):
         model = UNet(cfg)  # nn default init (kaiming-uniform weights, ±1/√fan_in biases), seeded
         if args.weights:
             model.load_state_dict(read_safetensors(args.weights), strict=True)
-    model = model.to(dtype).requires_grad_(False)
+    if args.task not in ('forward', 'grad') and not (args.task.startswith('invert_k') and args.task[8:].isdigit()):
+        raise SystemExit(f'--task must be forward, grad or invert_k<K>, got {args.task}')
+    dev = torch.device(args.device)
+    model = model.to(dev, dtype).requires_grad_(False)
     build_ms = (time.perf_counter() - t0) * 1000
     batch = 2 if args.task == 'forward' else 1
     size = cfg['sample_size'] if args.size is None else args.size
     g = torch.Generator().manual_seed(args.seed + 1)
-    x = torch.randn(batch, cfg['in_channels'], size, size, generator=g).to(dtype)
-    t = torch.tensor([981, 501][:batch], dtype=torch.int64)
-    text = torch.randn(batch, 77, cfg['cross_attention_dim'], generator=g).to(dtype)
-    lora = ((torch.rand(lora_count(model), generator=g) - 0.5) * 0.02)
-    target = torch.randn(batch, cfg['out_channels'], size, size, generator=g)
-    mask = (torch.rand(1, 1, size, size, generator=g) > 0.5).float()
+    x = torch.randn(batch, cfg['in_channels'], size, size, generator=g).to(dev, dtype)
+    t = torch.tensor([981, 501][:batch], dtype=torch.int64).to(dev)
+    text = torch.randn(batch, 77, cfg['cross_attention_dim'], generator=g).to(dev, dtype)
+    lora = ((torch.rand(lora_count(model), generator=g) - 0.5) * 0.02).to(dev)
+    target = torch.randn(batch, cfg['out_channels'], size, size, generator=g).to(dev)
+    mask = (torch.rand(1, 1, size, size, generator=g) > 0.5).float().to(dev)
+    # The official inversion step (w2w invert): θ = (V_k c) ⊙ std + mean in the graph, the loss backward to c.
+    k = int(args.task[len('invert_k'):]) if args.task.startswith('invert_k') else 0
+    if k:
+        d = lora_count(model)
+        v = (torch.randn(d, k, generator=g) / math.sqrt(d)).to(dev)
+        std, mean = torch.full((d,), 0.01, device=dev), torch.zeros(d, device=dev)
+        coef = (torch.randn(k, generator=g) * 0.1).to(dev)
 
     def step():
         if args.task == 'forward':
             with torch.no_grad():
                 model.set_lora(lora.to(dtype))
                 return model(x, t, text).float().sum().item()
-        flat = lora.clone().requires_grad_(True)
-        model.set_lora(flat.to(dtype))
+        wrt = (coef if k else lora).clone().requires_grad_(True)
+        model.set_lora(((v @ wrt) * std + mean if k else wrt).to(dtype))
         diff = model(x, t, text).float() * mask - target * mask
         loss = (diff * diff).mean()
         loss.backward()
-        return flat.grad.float().abs().sum().item()
+        return wrt.grad.float().abs().sum().item()
 
     setup_peak = memory()['hwm']
     times, peaks, check = [], [], None
@@ -299,7 +311,9 @@ def run(args):
     print(json.dumps({
         'build_ms': build_ms, 'first_ms': times[0], 'times_ms': times[1:], 'step_peak_mib': max(peaks[1:]), 'first_peak_mib': peaks[0],
         'setup_peak_mib': setup_peak, 'rss_after_mib': mem['rss'], 'finite': math.isfinite(check),
-        'threads': torch.get_num_threads(), 'torch': torch.__version__,
+        'threads': torch.get_num_threads(), 'torch': torch.__version__, 'device': str(dev),
+        'gpu_peak_mib': torch.cuda.max_memory_allocated() / 2**20 if dev.type == 'cuda' else None,
+        'gpu': torch.cuda.get_device_name(dev) if dev.type == 'cuda' else None,
     }))
 
 
@@ -331,7 +345,8 @@ def main():
     r.add_argument('--config', required=True)
     r.add_argument('--weights')
     r.add_argument('--precision', choices=['fp32', 'fp16'], default='fp32')
-    r.add_argument('--task', choices=['forward', 'grad'], required=True)
+    r.add_argument('--task', required=True, help='forward, grad or invert_k<K>')
+    r.add_argument('--device', default='cpu', help='cpu or cuda')
     r.add_argument('--size', type=int, help='latent side (default: sample_size)')
     r.add_argument('--runs', type=int, default=1)
     r.add_argument('--threads', type=int, default=2)
