@@ -7,14 +7,14 @@ const isolation = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Lists the built files (app shell, workers, onnxruntime wasm) for the service worker to precache. */
+/** Lists the built files (app shell, workers, onnxruntime wasm; not the conformance and benchmark pages) for the service worker to precache. */
 function shellManifest(): Plugin {
   return {
     name: 'w2w-shell-manifest',
     apply: 'build',
     enforce: 'post',
     generateBundle(_, bundle) {
-      const files = Object.keys(bundle).filter((f) => !/(^|\/)conformance[.-]/.test(f) && !f.endsWith('.map'));
+      const files = Object.keys(bundle).filter((f) => !/(^|\/)(conformance|bench)[.-]/.test(f) && !f.endsWith('.map'));
       this.emitFile({ type: 'asset', fileName: 'shell-files.json', source: JSON.stringify(files) });
     },
   };
@@ -25,8 +25,8 @@ export default defineConfig({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: {
     target: 'esnext',
-    // The app, and the engine's conformance page that e2e/ drives (not linked from the app).
-    rolldownOptions: { input: { main: 'index.html', conformance: 'conformance.html' } },
+    // The app, the engine's conformance page that e2e/ drives (not linked from the app), and the benchmark page.
+    rolldownOptions: { input: { main: 'index.html', conformance: 'conformance.html', bench: 'bench.html' } },
   },
   worker: { format: 'es' },
   server: { headers: isolation },

@@ -23,11 +23,15 @@ self.addEventListener('activate', (e) => {
 });
 
 const isModelFile = (url) => url.pathname.includes('/resolve/');
+const isShellPage = (url) => url.pathname === new URL('./', self.location.href).pathname || url.pathname.endsWith('/index.html');
 
 self.addEventListener('fetch', (e) => {
   const req = e.request;
   const url = new URL(req.url);
   if (req.method !== 'GET' || url.origin !== self.location.origin || isModelFile(url) || req.headers.has('range')) return;
+  // Only the app's own page is the shell: another page (bench.html, conformance.html) stored as './' would
+  // replace the app offline.
+  if (req.mode === 'navigate' && !isShellPage(url)) return;
   if (req.mode === 'navigate') {
     e.respondWith(
       fetch(req)

@@ -44,6 +44,15 @@ export function initialSources(search = location.search): Sources {
   };
 }
 
+/** The "auto" precision: fp16 weights (half the memory) where WebGPU has shader-f16, else fp32. */
+export const autoPrecision = (p: { provider: Provider; shaderF16: boolean }): 'fp32' | 'fp16' =>
+  p.provider === 'webgpu' && p.shaderF16 ? 'fp16' : 'fp32';
+
+/** The benchmark page (bench.html) on the model of `s`, at the precision the app loaded it with. */
+export function benchUrl(s: Sources, precision: 'fp32' | 'fp16'): string {
+  return `bench.html?${new URLSearchParams({ hub: s.hub, model: s.model, precision })}`;
+}
+
 export function forcedBackend(search = location.search): Provider | undefined {
   return parseProvider(new URLSearchParams(search).get('backend'));
 }

@@ -24,6 +24,8 @@ export interface Precision {
 const WEIGHT_DTYPES = ['F32', 'F16', 'BF16'];
 
 export const FP32: Precision = { compute: 'float32', storage: 'float32' };
+/** Half weights and half arithmetic (WebGPU with shader-f16). */
+export const FP16: Precision = { compute: 'float16', storage: 'float16' };
 
 export class Params {
   private readonly keys: Set<string>;

@@ -1,7 +1,7 @@
 // First run: capabilities, download plan, download with progress, load; or a local folder.
 import type { FileProgress } from '../../engine/io/cache';
 import type { ModelSource, PrecisionName } from '../../../workers/protocol';
-import { forcedBackend, saveSources, type Sources } from '../config';
+import { autoPrecision, forcedBackend, saveSources, type Sources } from '../config';
 import { formatBytes } from '../format';
 import { getApp, setApp, setGen } from '../store';
 import { Comlink, engineWorker } from '../workers';
@@ -30,7 +30,7 @@ export async function refreshStorage(): Promise<void> {
 export function resolvePrecision(): PrecisionName {
   const { precision, caps } = getApp();
   if (precision !== 'auto') return precision;
-  return caps?.provider === 'webgpu' && caps.shaderF16 ? 'fp16' : 'fp32';
+  return caps ? autoPrecision(caps) : 'fp32';
 }
 
 export const hubSource = (s: Sources): ModelSource => ({ kind: 'hub', hub: s.hub, repo: s.model });

@@ -1,12 +1,13 @@
 // The files of the model with their sizes and how each is checked (SHA-256 where the server names one, else
 // size and header), then per-file progress (bytes, speed, ETA) while downloading.
 import { clearModelCache, retry, startDownload } from '../actions/model';
+import { benchUrl } from '../config';
 import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
 import { SpaceStorage } from './SpaceStorage';
 
 export function DownloadPanel() {
-  const { phase, plan, progress, modelError, model, estimate } = useApp();
+  const { phase, plan, progress, modelError, model, estimate, sources } = useApp();
   // A model whose estimate says it cannot run here is not downloaded (the memory panel says why).
   const refused = estimate?.verdict.ok === false;
   const loaded = Object.values(progress).reduce((a, p) => a + p.loaded, 0);
@@ -55,7 +56,15 @@ export function DownloadPanel() {
       )}
       {phase === 'downloading' && <progress aria-label="total downloaded" max={total || 1} value={loaded} />}
       {phase === 'loading' && <p>loading the model…</p>}
-      {phase === 'ready' && model && <p>Ready: {model.source} on {model.provider}, {model.precision}.</p>}
+      {phase === 'ready' && model && (
+        <p>
+          Ready: {model.source} on {model.provider}, {model.precision}.{' '}
+          {/* A model from a hub or mirror is in the cache the benchmark page reads; a local folder is not. */}
+          {model.source.includes('/resolve/') && (
+            <a href={benchUrl(sources, model.precision)} data-testid="bench-link">Benchmark it on this GPU</a>
+          )}
+        </p>
+      )}
       {modelError && (
         <p role="alert" className="error" data-testid="model-error">
           {modelError}
