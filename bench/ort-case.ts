@@ -17,7 +17,7 @@ import { Params, type Precision, type TensorSource } from '../src/engine/models/
 import { buildUNet } from '../src/engine/models/unet';
 import { HostWeights } from '../src/engine/runtime/host-weights';
 import { NodeGpuWeights } from '../src/engine/runtime/node-gpu-weights';
-import { BASIS_BLOCK_BYTES, isBasisSource, newBasisSource, type GraphBasis } from '../src/engine/space/basis-graph';
+import { isBasisSource } from '../src/engine/space/basis-graph';
 import { createNodeSession, nodeOrt, type NodeProvider } from '../src/engine/runtime/node';
 import { f32, i64, type HostTensor } from '../src/engine/runtime/tensor';
 import { Rng } from '../src/engine/sd/random';
@@ -27,7 +27,7 @@ import { memory, resetPeak } from './memory';
 import { MODELS } from './models';
 import { randomSource } from './random-weights';
 import { isEntry } from './entry';
-import { syntheticBasis } from './synthetic-basis';
+import { syntheticGraphBasis } from './synthetic-basis';
 
 /** One UNet configuration (flags above); prints its JSON line. */
 export async function ortCase(argv: string[]): Promise<void> {
@@ -74,9 +74,11 @@ export async function ortCase(argv: string[]): Promise<void> {
   const params = new Params(createGraph(`unet_${a.task}`), src, precision);
   const shape = { batch, height: size, width: size };
   // V_k as the app stores it: like the model's weights on WebGPU, float32 on the CPU (its Cast is slow there).
-  const basis = invertK ? synthetic(loraLayout(cfg).size, Number(invertK[1]), provider === 'webgpu' ? precision.storage : 'float32') : undefined;
+  const basis = invertK ? syntheticGraphBasis(loraLayout(cfg).size, Number(invertK[1]), provider === 'webgpu' && precision.storage === 'float16' ? 'float16' : 'float32') : undefined;
+  const basisFillMs = performance.now() - t0;
+  const t0b = performance.now();
   const graph = forward ? buildUNet(cfg, params, { ...shape, lora: true }) : buildUNetLoss(cfg, params, shape, basis);
-  const buildMs = performance.now() - t0 - (basis?.fillMs ?? 0);
+  const buildMs = performance.now() - t0b;
 
   const ortOptions = { intraOpNumThreads: Number(a.threads), interOpNumThreads: 1, ...JSON.parse(a.ort!) };
   const asBuilt = a['as-built'];
@@ -127,20 +129,12 @@ export async function ortCase(argv: string[]): Promise<void> {
   await weights?.release();
   console.log(JSON.stringify({
     provider, gpu_weights_mib: provider === 'webgpu' ? gpuWeightBytes / 2 ** 20 : undefined,
-    k: basis?.k, basis_storage: basis?.storage, basis_fill_ms: basis?.fillMs,
+    k: basis?.k, basis_storage: basis?.storage, basis_fill_ms: basis ? basisFillMs : undefined,
     build_ms: buildMs, session_ms: sessionMs, weights_ms: src.generateMs ?? 0, first_ms: times[0], times_ms: times.slice(1),
     step_peak_mib: Math.max(...peaks.slice(1)), first_peak_mib: peaks[0], setup_peak_mib: setupPeak, rss_after_mib: memory().rss, finite,
     nodes: graph.nodes.length, fused_attention: graph.nodes.filter((n) => n.op === 'MultiHeadAttention').length,
     conv_transpose: graph.nodes.filter((n) => n.op === 'ConvTranspose').length, threads: ortOptions.intraOpNumThreads, ort: ortOptions,
   }));
-}
-
-/** A synthetic basis as inversion's graph takes it (bench/synthetic-basis.ts), with its fill time. */
-function synthetic(d: number, k: number, storage: string): GraphBasis & { fillMs: number } {
-  const t0 = performance.now();
-  const { v, std, mean } = syntheticBasis(d, k);
-  const fillMs = performance.now() - t0;
-  return { source: newBasisSource(), v, stride: k, k, std, mean, storage: storage === 'float16' ? 'float16' : 'float32', maxBlockBytes: BASIS_BLOCK_BYTES, fillMs };
 }
 
 if (isEntry(import.meta.url)) await ortCase(process.argv.slice(2));

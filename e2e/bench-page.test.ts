@@ -7,6 +7,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { BenchReport, Published } from '../src/bench-page/report';
+import { readFile } from 'node:fs/promises';
+import { parseUNetConfig } from '../src/engine/io/config';
+import { loraLayout } from '../src/engine/models/lora';
 import { openSafetensors } from '../src/engine/io/safetensors';
 import { openPath } from '../src/engine/io/source-node';
 import { fixtureTensorBytes, MODEL } from './app-helpers';
@@ -22,7 +25,7 @@ async function tensorBytes(file: string, keep: (key: string) => boolean): Promis
   const st = await openSafetensors(await openPath(path.join(FIXTURES, 'tiny-sd-a', file)));
   return st.keys().filter(keep).reduce((a, k) => a + st.info(k).byteLength, 0);
 }
-const CASES = ['session', 'unet_step_b2', 'generation', 'vae_decode', 'grad_step_b1'];
+const CASES = ['session', 'unet_step_b2', 'generation', 'vae_decode', 'grad_step_b1', 'invert_step_k1000', 'invert_step_k10000'];
 
 async function published(page: Page, timeout: number): Promise<Published> {
   await page.waitForFunction('window.__bench', undefined, { timeout, polling: 250 });
@@ -104,6 +107,11 @@ describe('benchmark page (WebGPU on SwiftShader, tiny model)', () => {
     assert.deepEqual(Object.keys(r.cases[2].sessions_ms ?? {}).sort(), ['clip_b2', 'vae_dec_b1_8x8']);
     assert.equal(r.cases[1].sessions_ms, undefined);
     assert.deepEqual(Object.keys(r.cases[4].sessions_ms ?? {}), ['unet_loss_b1_8x8']);
+    // The inversion steps: each its own gradient graph with θ from k coefficients, V_k on the GPU while it runs.
+    for (const [i, k] of [[5, 1000], [6, 10000]]) {
+      assert.match(Object.keys(r.cases[i].sessions_ms ?? {}).join(), new RegExp(`^unet_loss_b1_8x8_space\\d+_k${k}_float32$`));
+      assert.match(r.cases[i].label, new RegExp(`k = ${k}: .* V_k float32 on the device`));
+    }
 
     // One GPU copy of each weight the cases use (the VAE's decoder, not its encoder), and a peak that holds
     // the whole model's weights and the activations.
@@ -120,6 +128,10 @@ describe('benchmark page (WebGPU on SwiftShader, tiny model)', () => {
     const peaks = r.cases.map((c) => c.gpu_peak_bytes!);
     assert.ok(peaks.every((p, i) => p > 0 && (i === 0 || p >= peaks[i - 1])), `peaks ${peaks}`);
     assert.ok(peaks.at(-1)! > weightBytes, `peak ${peaks.at(-1)} ≤ weights ${weightBytes}`);
+    // V_k at k = 10,000 (D × 10,000 float32) was on the GPU with the model's weights, and left with its case:
+    // the weights reported at the end are the model's alone (checked above).
+    const d = loraLayout(parseUNetConfig(JSON.parse(await readFile(path.join(FIXTURES, 'tiny-sd-a/unet/config.json'), 'utf8')))).size;
+    assert.ok(peaks[6] >= peaks[4] + d * 10000 * 4, `peak ${peaks[6]} with V_k vs ${peaks[4]} without (V_k ${d * 10000 * 4} B)`);
 
     // The table people see, and the Copy button's Markdown + JSON.
     assert.equal(await page.locator('tr[data-case]').count(), CASES.length);

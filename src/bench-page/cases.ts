@@ -5,9 +5,14 @@ import { f32, i64, type HostTensor } from '../engine/runtime/tensor';
 import { generate } from '../engine/sd/pipeline';
 import { Rng } from '../engine/sd/random';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
+import type { Provider } from '../engine/runtime/web';
+import { formatBytes } from '../engine/io/format-bytes';
+import { basisBytes, type BasisStorage, type GraphBasis } from '../engine/space/basis-graph';
+import { syntheticGraphBasis } from '../../bench/synthetic-basis';
 
 export interface CaseContext {
   sd: StableDiffusion;
+  provider: Provider;
   /** Image side in pixels (latents are size / the VAE factor). */
   size: number;
   steps: number;
@@ -31,6 +36,8 @@ export interface BenchCase {
   /** Timed runs, when not the page's `runs` (session creation happens once). */
   runs?: number;
   run(ctx: CaseContext): Promise<RunOutcome>;
+  /** Frees what the case placed (after its last run, failed or not). */
+  after?(ctx: CaseContext): Promise<void>;
 }
 
 const finite = (t: HostTensor | Float32Array) => ((t instanceof Float32Array ? t : t.data) as Float32Array).every(Number.isFinite);
@@ -63,6 +70,33 @@ async function decodeNoise(ctx: CaseContext): Promise<HostTensor> {
   const side = latentSide(ctx);
   const n = ctx.sd.latentChannels * side * side;
   return ctx.sd.decode(f32([1, ctx.sd.latentChannels, side, side], new Rng(2).normals(n)));
+}
+
+/**
+ * One inversion step at k components as the app runs it on WebGPU: the gradient graph computing θ from the
+ * coefficients with V_k on the device (stored as the model's weights are), ∂L/∂c out. V_k is synthetic.
+ */
+function inversionStep(k: number): BenchCase {
+  let basis: GraphBasis | undefined;
+  const storage = (ctx: CaseContext): BasisStorage => (ctx.sd.precision.storage === 'float16' ? 'float16' : 'float32');
+  return {
+    name: `invert_step_k${k}`,
+    label: (ctx) =>
+      `inversion step, k = ${k}: θ and ∂L/∂c in the gradient graph, ${latentLabel(ctx)}, V_k ${storage(ctx)} on the device (${formatBytes(basisBytes(ctx.sd.loraSize, k, storage(ctx)))})`,
+    async run(ctx) {
+      // On wasm the app keeps V_k's products as JS loops (V_k would be copied into the 4 GiB wasm heap).
+      if (ctx.provider !== 'webgpu') throw new Error('not run on wasm: the app runs inversion\'s basis products as JS loops there');
+      basis ??= syntheticGraphBasis(ctx.sd.loraSize, k, storage(ctx), { repeat: true });
+      const x = unetInputs(ctx, 1);
+      const coef = new Rng(3).normals(k).map((v) => v * 0.1);
+      const { loss, grad } = await ctx.sd.coefLossGrad(x.sample, x.timestep, x.text, x.target, x.mask, basis, coef);
+      return { finite: Number.isFinite(loss) && finite(grad) };
+    },
+    async after(ctx) {
+      if (basis) await ctx.sd.runtime.forget?.(basis.source);
+      basis = undefined;
+    },
+  };
 }
 
 export const CASES: BenchCase[] = [
@@ -111,4 +145,6 @@ export const CASES: BenchCase[] = [
       return { finite: Number.isFinite(loss) && finite(grad) };
     },
   },
+  inversionStep(1000),
+  inversionStep(10000),
 ];

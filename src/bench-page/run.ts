@@ -74,6 +74,7 @@ export async function runBench(opts: BenchOptions, onCase: (c: CaseResult) => vo
         return session;
       },
       release: async () => weights?.release(),
+      forget: async (source) => weights?.forget(source),
     },
     {
       precision: precision === 'fp16' ? FP16 : FP32,
@@ -98,7 +99,7 @@ export async function runBench(opts: BenchOptions, onCase: (c: CaseResult) => vo
     settings: { ...settings, size },
     cases: [],
   };
-  const ctx: CaseContext = { sd, size, steps: settings.steps, sessions };
+  const ctx: CaseContext = { sd, provider: probe.provider, size, steps: settings.steps, sessions };
   try {
     for (const c of CASES) {
       const result: CaseResult = { case: c.name, label: c.label(ctx) };
@@ -130,6 +131,7 @@ export async function runBench(opts: BenchOptions, onCase: (c: CaseResult) => vo
           if (device && lostReason === undefined) await Promise.race([device.lost, sleep(1000)]);
           result.error = caseError(message(e), lostReason);
         }
+        await c.after?.(ctx).catch(() => undefined);
       }
       if (sessions.size) result.sessions_ms = Object.fromEntries(sessions);
       result.gpu_peak_bytes = gpuMemory?.().peak;
