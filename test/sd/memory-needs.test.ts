@@ -31,12 +31,15 @@ describe('memory needs', () => {
       vae: await tensorBytes('vae/diffusion_pytorch_model.safetensors'),
       text: (await tensorBytes('text_encoder/model.safetensors')) - 77 * 8,
     });
-    expect(n.basis).toBe(48 * sd.loraSize * 4);
+    expect(n.basis).toBe(48 * sd.loraSize * 4 + 8 * sd.loraSize); // V_k float32, std and mean
     for (const v of [n.cfgStep, n.decode, n.gradStep, n.encode]) expect(v).toBeGreaterThan(0);
     expect(n.gradStep).toBeGreaterThan(n.cfgStep);
     // fp16 storage halves the weights.
     const half = await StableDiffusion.load(folderFromPath(fixturePath()), NO_SESSIONS, { precision: { compute: 'float16', storage: 'float16' } });
-    expect((await memoryNeeds(half, { size: 64, k: 48 })).weights.unet).toBe(n.weights.unet / 2);
+    const h = await memoryNeeds(half, { size: 64, k: 48 });
+    expect(h.weights.unet).toBe(n.weights.unet / 2);
+    // …and V_k, stored as the weights are (std and mean stay float32).
+    expect(h.basis).toBe(48 * sd.loraSize * 2 + 8 * sd.loraSize);
     expect(verdict(n, { provider: 'wasm', shaderF16: false })).toEqual({ ok: true, notes: [] });
   });
 

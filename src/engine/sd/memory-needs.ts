@@ -15,6 +15,7 @@ import { formatBytes } from '../io/format-bytes';
 import type { StableDiffusion } from './stable-diffusion';
 import type { Component } from './weight-files';
 import { buildUNetLoss } from './unet-loss';
+import { basisBytes } from '../space/basis-graph';
 
 export interface MemoryNeeds {
   /** Image side in pixels the activations are for. */
@@ -30,7 +31,7 @@ export interface MemoryNeeds {
   decode: number;
   gradStep: number;
   encode: number;
-  /** Components of the space the basis is for, and V_k's bytes (float32), for inversion. */
+  /** Components of the space the basis is for, and V_k's bytes with std and mean (stored as the weights are), for inversion. */
   k: number;
   basis: number;
 }
@@ -63,7 +64,7 @@ export async function memoryNeeds(sd: StableDiffusion, { size, k }: { size: numb
     gradStep: await peak('unet', (p) => buildUNetLoss(sd.unetConfig, p, { batch: 1, ...latent })),
     encode: await peak('vae', (p) => buildVaeEncoder(sd.vaeConfig, p, image)),
     weights, weightItemBytes: DTYPE_BYTES[sd.precision.storage], largestWeight, k,
-    basis: k * sd.loraSize * 4,
+    basis: basisBytes(sd.loraSize, k, sd.precision.storage === 'float16' ? 'float16' : 'float32'),
   };
 }
 

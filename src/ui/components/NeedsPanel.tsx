@@ -30,7 +30,7 @@ function NeedsTable({ needs: n, verdict }: Pick<ModelInfo, 'needs' | 'verdict'>)
     [`one CFG step at ${n.size}×${n.size} (at least)`, n.cfgStep],
     [`VAE decode at ${n.size}×${n.size} (at least)`, n.decode],
     [`inversion gradient step at ${n.size}×${n.size} (at least)`, n.gradStep],
-    [`basis V_k for inversion (k = ${n.k}, float32)`, n.basis],
+    [`basis V_k for inversion (k = ${n.k}, stored as the weights)`, n.basis],
   ];
   return (
     <>
