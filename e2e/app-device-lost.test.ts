@@ -47,6 +47,8 @@ describe('GPU device lost (WebGPU on SwiftShader)', () => {
     await page.getByTestId('mask-canvas').waitFor();
     await invertSettings(page, { steps: 2, checkpoint: 1, preview: 0 });
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    // On WebGPU the space's V_k joins the model's weights on the GPU and the step runs as one graph.
+    await page.getByText(/^V_k \(k = \d+\) on the GPU as float32 \(.+\): θ and ∂L\/∂c are computed inside the gradient graph$/).first().waitFor({ timeout: 60_000 });
     const t1 = Date.now();
     await page.waitForFunction(() => /step 1 \//.test(document.querySelector('[data-testid="inversion-status"]')?.textContent ?? ''), undefined, { timeout: 400_000 });
     const first = /first [-\d.e]+,/.exec((await page.getByTestId('loss-curve').getAttribute('aria-label')) ?? '')?.[0];
