@@ -1,7 +1,8 @@
 // One GPU copy of every weight (WebGPU on SwiftShader, tiny fixture): after a download, a sampled identity,
 // generations at two sizes and two inversion steps with a preview — sessions of the CLIP, CFG-UNet,
 // VAE-decoder, VAE-encoder and gradient graphs at several shapes — the GPU buffers holding each component's
-// weights (counted by the engine worker's ?testHooks=1 accounting) equal that component's weight bytes.
+// weights (counted by the engine worker's ?testHooks=1 accounting) equal that component's weight bytes, and the
+// space's V_k is there once.
 // A direction discovery is left out here: its pullback iterations take over 10 minutes on SwiftShader; the
 // pullback graphs bind their weights through the same store (test/runtime/weight-inputs.test.ts).
 import assert from 'node:assert/strict';
@@ -12,6 +13,9 @@ import type { GpuMemoryReport } from '../src/engine/runtime/gpu-accounting';
 import { fixtureTensorBytes, type AppPage } from './app-helpers';
 import { browserSuite, importSpace, invertSettings, readyApp } from './app-flow';
 import { FIXTURES } from './server';
+import { openPath } from '../src/engine/io/source-node';
+import { basisBytes } from '../src/engine/space/basis-graph';
+import { openTensor } from '../src/engine/space/pt';
 
 const GALLERY = '.gallery img[alt^="generated image"]';
 const WEIGHT_FILES = ['unet/diffusion_pytorch_model.safetensors', 'vae/diffusion_pytorch_model.safetensors', 'text_encoder/model.safetensors'];
@@ -67,7 +71,12 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
       t.diagnostic(`${file}: ${held} bytes of weight buffers on the GPU, ${expected} bytes of tensors in the file`);
       assert.ok(Math.abs(held - expected) <= 0.05 * expected, `${file}: ${held} GPU bytes vs ${expected} weight bytes`);
     }
-    assert.deepEqual(Object.keys(report.weights).sort(), [...WEIGHT_FILES].sort());
+    // And the space's V_k (with std and mean), once: the projector's products and the inversion's gradient graph share it.
+    const [d, k] = (await openTensor(await openPath(path.join(FIXTURES, 'tiny-sd-a', 'w2w-space', 'V.pt')))).shape;
+    const spaces = Object.keys(report.weights).filter((s) => /^w2w space \d+$/.test(s));
+    assert.equal(spaces.length, 1, `space sources ${spaces}`);
+    assert.equal(report.weights[spaces[0]], basisBytes(d, k, 'float32'));
+    assert.deepEqual(Object.keys(report.weights).sort(), [...WEIGHT_FILES, spaces[0]].sort());
     assert.deepEqual(app.errors, []);
   });
 });
