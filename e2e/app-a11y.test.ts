@@ -36,10 +36,15 @@ async function openScreen(page: Page, name: string): Promise<void> {
   assert.equal(await target.evaluate((el) => el === document.activeElement), true, `${name} tab focused`);
 }
 
-/** Width check, axe-core (serious and critical violations) and a screenshot of the screen shown. */
+/** Panels whose content is wider than they are (a table that does not scroll inside its panel). */
+const overflowingPanels = (page: Page) =>
+  page.evaluate(() => [...document.querySelectorAll('.panel')].filter((p) => p.scrollWidth > p.clientWidth).map((p) => p.querySelector('h2')?.textContent));
+
+/** Width checks, axe-core (serious and critical violations) and a screenshot of the screen shown. */
 async function checkScreen(app: AppPage, name: string): Promise<{ scrollWidth: number; violations: string[] }> {
   const { page } = app;
   const scrollWidth = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+  assert.deepEqual(await overflowingPanels(page), [], `${name}: panels wider than they are`);
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<{ violations: { id: string; impact?: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
@@ -73,6 +78,12 @@ describe('keyboard only, 390×844, axe-core (wasm)', () => {
     await page.keyboard.press('Home');
     await page.getByRole('heading', { name: 'Download' }).waitFor();
     screens.models = await checkScreen(app, 'models');
+    // The download table scrolls inside its panel at 390 px, and fits it at 1280 px (it used to overflow).
+    const files = page.getByRole('region', { name: 'model files' });
+    assert.ok(await files.evaluate((e) => e.scrollWidth > e.clientWidth), 'the file table scrolls at 390 px');
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.deepEqual(await overflowingPanels(page), [], 'panels at 1280 px');
+    await page.setViewportSize({ width: WIDTH, height: 844 });
 
     // The tabs: one Tab stop, arrows, Home and End.
     await openScreen(page, 'Create');
