@@ -44,7 +44,7 @@ describe('directions panel (wasm)', () => {
     await page.locator(GALLERY).first().waitFor({ timeout: 120_000 });
     const original = await imageBytes(page, GALLERY);
     await page.getByRole('tab', { name: 'Directions' }).click();
-    await page.getByLabel('Directions', { exact: true }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Directions', exact: true }).fill('2');
     await page.getByRole('button', { name: 'Discover directions' }).click();
     await page.getByTestId('image-directions').waitFor({ timeout: 180_000 });
     await sigmas(page, 'image-directions');

@@ -174,7 +174,7 @@ describe('app, WebGPU off (wasm)', () => {
   test('discover label-free identity directions; moving one changes the image', { timeout: 180_000 }, async () => {
     const { page } = app;
     await page.getByRole('tab', { name: 'Create' }).click();
-    await page.getByLabel('Directions', { exact: true }).fill('2');
+    await page.getByRole('spinbutton', { name: 'Directions', exact: true }).fill('2');
     await page.getByRole('button', { name: 'Discover directions' }).click();
     await page.getByTestId('free-status').filter({ hasText: /^2 directions, \d+ iterations/ }).waitFor({ timeout: 150_000 });
     const before = await generate(app, 60_000);
