@@ -4,9 +4,7 @@ import { clearModelCache, retry, startDownload } from '../actions/model';
 import { benchUrl } from '../config';
 import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
-import { RunAnnouncer } from './RunAnnouncer';
 import { SpaceStorage } from './SpaceStorage';
-import { TableScroll } from './TableScroll';
 
 export function DownloadPanel() {
   const { phase, plan, progress, modelError, model, estimate, sources } = useApp();
@@ -28,37 +26,34 @@ export function DownloadPanel() {
           {!plan.files.some((f) => f.sha256) && (
             <p className="note" data-testid="hash-note">no content hash from this mirror: checked by size and header</p>
           )}
-          <TableScroll label="model files">
-            <table className="files">
-              <thead>
-                <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
-              </thead>
-              <tbody>
-                {plan.files.map((f) => {
-                  const p = progress[f.path];
-                  const done = p?.loaded ?? f.cached;
-                  return (
-                    <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
-                      <td>{f.path}</td>
-                      <td>{formatBytes(f.size)}</td>
-                      <td data-testid="file-check" data-sha256={p?.state === 'done' ? p.sha256 : undefined} title={f.sha256}>
-                        {f.sha256 ? `SHA-256${p?.state === 'done' ? ' ✓' : ''}` : 'size + header'}
-                      </td>
-                      <td>
-                        <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
-                        {p?.state === 'checking' ? ' checking' : ''}
-                      </td>
-                      <td>{p?.state === 'downloading' ? formatSpeed(p.bytesPerSecond) : ''}</td>
-                      <td>{p?.state === 'downloading' ? formatSeconds(p.eta) : ''}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableScroll>
+          <table className="files">
+            <thead>
+              <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
+            </thead>
+            <tbody>
+              {plan.files.map((f) => {
+                const p = progress[f.path];
+                const done = p?.loaded ?? f.cached;
+                return (
+                  <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
+                    <td>{f.path}</td>
+                    <td>{formatBytes(f.size)}</td>
+                    <td data-testid="file-check" data-sha256={p?.state === 'done' ? p.sha256 : undefined} title={f.sha256}>
+                      {f.sha256 ? `SHA-256${p?.state === 'done' ? ' ✓' : ''}` : 'size + header'}
+                    </td>
+                    <td>
+                      <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
+                      {p?.state === 'checking' ? ' checking' : ''}
+                    </td>
+                    <td>{p?.state === 'downloading' ? formatSpeed(p.bytesPerSecond) : ''}</td>
+                    <td>{p?.state === 'downloading' ? formatSeconds(p.eta) : ''}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
         </>
       )}
-      <RunAnnouncer label="download" running={phase === 'downloading'} failed={phase === 'error'} done={loaded} total={total} />
       {phase === 'downloading' && <progress aria-label="total downloaded" max={total || 1} value={loaded} />}
       {phase === 'loading' && <p>loading the model…</p>}
       {phase === 'ready' && model && (

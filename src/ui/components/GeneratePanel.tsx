@@ -3,7 +3,6 @@ import { cancelJob, generateImage } from '../actions/generate';
 import { setGen, useApp, type IdentityInput } from '../store';
 import { useTransitionStore } from '../use-transition-store';
 import { NumberField } from './NumberField';
-import { RunAnnouncer } from './RunAnnouncer';
 import { SizeSelect } from './SizeSelect';
 
 export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
@@ -53,16 +52,8 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         </div>
         {error && <p role="alert" className="error">{error}</p>}
       </div>
-      <RunAnnouncer
-        label="generation"
-        running={generating}
-        failed={!!error && error !== 'cancelled'}
-        cancelled={error === 'cancelled'}
-        done={preview?.step ?? 0}
-        total={preview?.total ?? gen.steps}
-      />
       {generating && (
-        <figure className="live">
+        <figure className="live" aria-live="polite">
           {preview ? <img src={preview.url} alt={`preview, step ${preview.step} of ${preview.total}`} /> : <div className="placeholder">starting…</div>}
           <figcaption>
             <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> step {preview?.step ?? 0} / {preview?.total ?? gen.steps}

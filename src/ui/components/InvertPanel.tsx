@@ -9,9 +9,7 @@ import { setInvert, useInvert, type BrushMode } from '../invert-store';
 import { centeredCrop, zoomCrop, zoomOf } from '../crop';
 import { InversionProgress } from './InversionProgress';
 import { InvertSettings } from './InvertSettings';
-import { FileButton } from './FileButton';
 import { MaskEditor } from './MaskEditor';
-import { RunAnnouncer } from './RunAnnouncer';
 import './invert.css';
 
 const MODES: { id: BrushMode; label: string }[] = [
@@ -40,7 +38,10 @@ function FileDrop({ label, onFile, children }: { label: string; onFile: (f: File
       onDrop={drop}
     >
       {children}
-      <FileButton label={`${label}…`} onFiles={(files) => onFile(files[0])} />
+      <label className="button">
+        {label}…
+        <input type="file" hidden aria-label={`${label}…`} onChange={(e) => e.target.files?.[0] && onFile(e.target.files[0])} />
+      </label>
     </div>
   );
 }
@@ -89,7 +90,7 @@ function Tools() {
 }
 
 export function InvertPanel() {
-  const { photo, phase, error, notes, pending, saved, step, total } = useInvert();
+  const { photo, phase, error, notes, pending, saved } = useInvert();
   const space = useIdentity((s) => s.space);
   useEffect(() => void checkPending(), [space?.id]);
   const busy = phase === 'running' || phase === 'cancelling' || phase === 'saving';
@@ -142,7 +143,6 @@ export function InvertPanel() {
             {n}
           </p>
         ))}
-        <RunAnnouncer label="inversion" running={busy} failed={phase === 'error'} cancelled={!saved} done={step} total={total} />
         <InversionProgress />
         {saved && (
           <p data-testid="invert-result">

@@ -3,7 +3,6 @@
 import { estimateNeeds } from '../actions/estimate';
 import { formatBytes } from '../format';
 import { useApp } from '../store';
-import { TableScroll } from './TableScroll';
 import type { ModelInfo } from '../../../workers/protocol';
 
 export function NeedsPanel() {
@@ -35,18 +34,16 @@ function NeedsTable({ needs: n, verdict }: Pick<ModelInfo, 'needs' | 'verdict'>)
   ];
   return (
     <>
-      <TableScroll label="memory needs">
-        <table className="needs" data-testid="needs-table">
-          <tbody>
-            {rows.map(([label, bytes]) => (
-              <tr key={label}>
-                <td>{label}</td>
-                <td data-bytes={bytes}>{formatBytes(bytes)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <table className="needs" data-testid="needs-table">
+        <tbody>
+          {rows.map(([label, bytes]) => (
+            <tr key={label}>
+              <td>{label}</td>
+              <td data-bytes={bytes}>{formatBytes(bytes)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       {verdict.notes.map((note) => (
         <p key={note} className={verdict.ok ? 'note' : 'error'} role={verdict.ok ? undefined : 'alert'} data-testid="needs-verdict">
           {note}

@@ -17,8 +17,7 @@ export function Slider({ label, value, min, max, step, onChange, detail }: Slide
   return (
     <div className="slider">
       <label htmlFor={id}>{label}</label>
-      {/* Not live (an <output> is role=status): the slider's aria-valuetext already says its value. */}
-      <output htmlFor={id} aria-live="off">
+      <output htmlFor={id}>
         {value > 0 ? '+' : ''}
         {value}
         {detail ? ` ${detail}` : ''}

@@ -4,7 +4,6 @@ import { importSpace, importSpaceFiles } from '../actions/space';
 import { formatBytes } from '../format';
 import { useIdentity } from '../identity-store';
 import { useApp } from '../store';
-import { FileButton } from './FileButton';
 
 export function SpaceImport() {
   const { space, spacePhase, spaceProgress, spaceError } = useIdentity();
@@ -45,12 +44,16 @@ export function SpaceImport() {
         <button onClick={() => void importSpace(opts)} disabled={spacePhase === 'importing'}>
           Import space
         </button>
-        <FileButton
-          label="From files…"
-          multiple
-          accept=".pt"
-          onFiles={(files) => void importSpaceFiles(new Map(files.map((f) => [f.name, f])), 'dropped files', opts)}
-        />
+        <label className="button">
+          From files…
+          <input
+            type="file"
+            multiple
+            hidden
+            accept=".pt"
+            onChange={(e) => e.target.files?.length && void importSpaceFiles(new Map([...e.target.files].map((f) => [f.name, f])), 'dropped files', opts)}
+          />
+        </label>
       </div>
       {spacePhase === 'importing' && spaceProgress && (
         <p>
