@@ -33,6 +33,7 @@ export async function installGalleryPersistence(): Promise<void> {
   useApp.subscribe((s, prev) => {
     if (s.gallery === prev.gallery) return;
     const gallery = s.gallery;
-    queue = queue.then(() => save(gallery)).catch((e: Error) => console.warn(`gallery not saved: ${e.message}`));
+    // In a task of its own, not in the one that delivered the image (IndexedDB clones the Blob and LoRAs).
+    queue = queue.then(() => new Promise((r) => setTimeout(r))).then(() => save(gallery)).catch((e: Error) => console.warn(`gallery not saved: ${e.message}`));
   });
 }

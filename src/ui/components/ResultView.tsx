@@ -14,7 +14,10 @@ export function ResultView() {
   const compare = useIdentity((s) => s.compare);
   const figure = useRef<HTMLElement>(null);
   // A new result is brought into view inside the result column (which may have been scrolled to the form).
-  useEffect(() => figure.current?.scrollIntoView?.({ block: 'nearest' }), [generating, newest?.id]);
+  // A block body: newer Chromium returns a promise from scrollIntoView, which React would call as a cleanup.
+  useEffect(() => {
+    void figure.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [generating, newest?.id]);
   if (generating)
     return (
       <figure className="result live" aria-live="polite" ref={figure}>
