@@ -91,12 +91,12 @@ describe('GPU device lost (WebGPU on SwiftShader)', () => {
     const { page } = app;
     await page.getByRole('button', { name: 'Dismiss' }).click();
     await page.getByRole('tab', { name: 'Create' }).click();
-    await page.getByRole('button', { name: 'Sample identity' }).click();
-    await page.getByTestId('identity-name').waitFor();
     await page.getByLabel('Steps', { exact: true }).fill('2');
     await page.getByLabel('Scheduler').selectOption('ddim');
     await page.getByLabel('Size').selectOption('64');
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    // Sample renders the new identity at once: that generation loses its device.
+    await page.getByRole('button', { name: 'Sample identity' }).click();
+    await page.getByTestId('identity-name').waitFor();
     await page.getByRole('img', { name: 'preview, step 1 of 2' }).waitFor({ timeout: 300_000 });
     await page.evaluate(() => (window as unknown as { __w2wTest: { destroyDevice(): Promise<void> } }).__w2wTest.destroyDevice());
     await page.getByTestId('device-note').getByText('GPU device lost; sessions rebuilt, resuming…').waitFor({ timeout: 120_000 });

@@ -36,11 +36,11 @@ describe('directions panel (wasm)', () => {
     app = await readyApp(suite.browser(), suite.server());
     await importSpace(app);
     const { page } = app;
-    await page.getByRole('button', { name: 'Sample identity' }).click();
-    await page.getByTestId('identity-name').waitFor();
     await page.getByLabel('Steps').fill('4');
     await page.getByLabel('Size').selectOption('64');
-    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    // Sample renders the new identity with these settings.
+    await page.getByRole('button', { name: 'Sample identity' }).click();
+    await page.getByTestId('identity-name').waitFor();
     await page.locator(GALLERY).first().waitFor({ timeout: 120_000 });
     const original = await imageBytes(page, GALLERY);
     await page.getByRole('tab', { name: 'Directions' }).click();

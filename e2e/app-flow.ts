@@ -43,11 +43,15 @@ export async function waitReady(app: AppPage): Promise<void> {
   await ready.waitFor({ timeout: 60_000 });
 }
 
-/** Imports the fixture's space on the Create screen (once per browser profile) and waits for it. */
+/**
+ * The fixture's space on the Create screen: Download imports it after the model (a fresh profile), a reload
+ * restores it; only where neither happened (a cached model, no space stored) is it imported here.
+ */
 export async function importSpace(app: AppPage): Promise<void> {
   const { page } = app;
   await page.getByRole('tab', { name: 'Create' }).click();
   const ready = page.getByTestId('space-ready');
+  await ready.or(page.getByRole('button', { name: 'Import space', disabled: false })).waitFor({ timeout: 60_000 });
   if (!(await ready.isVisible())) {
     // The fixture's V.pt has 48 columns.
     await page.getByLabel('Components k').fill('48');

@@ -43,11 +43,14 @@ describe('GPU memory: one copy of each weight (WebGPU on SwiftShader)', () => {
     const { page } = app;
     assert.match((await page.getByTestId('model-ready').textContent()) ?? '', /· webgpu ·/);
     await importSpace(app);
-    await page.getByRole('button', { name: 'Sample identity' }).click();
-    await page.getByTestId('identity-name').waitFor();
     await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
-    await generateAt(app, '64', 1, 'preparing the UNet (8×8 latents)');
+    await page.getByLabel('Size').selectOption('64');
+    // Sample renders the new identity at once: the first generation, at 64 px.
+    await page.getByRole('button', { name: 'Sample identity' }).click();
+    await page.getByTestId('identity-name').waitFor();
+    await page.getByTestId('preparing').filter({ hasText: 'preparing the UNet (8×8 latents)' }).waitFor({ timeout: 120_000 });
+    await page.locator(GALLERY).first().waitFor({ timeout: 400_000 });
     await generateAt(app, '128', 2, 'preparing the UNet (16×16 latents)');
     const t1 = Date.now();
 

@@ -91,6 +91,9 @@ describe('identity library and space storage (wasm)', () => {
     app = await readyApp(suite.browser(), suite.server());
     await importSpace(app);
     const { page } = app;
+    // Sample renders at once: a small one.
+    await page.getByLabel('Steps', { exact: true }).fill('1');
+    await page.getByLabel('Size').selectOption('64');
     await page.getByRole('button', { name: 'Sample identity' }).click();
     await page.getByTestId('identity-name').waitFor();
     await checkNearest(page);
@@ -135,6 +138,15 @@ describe('identity library and space storage (wasm)', () => {
     assert.deepEqual(Array.from(await exportW2w(page)), Array.from(edited));
 
     await page.getByRole('tab', { name: 'Library' }).click();
+    // Delete offers Undo, which puts the identity back; deleted again, it stays gone.
+    await page.getByRole('button', { name: 'Delete Renamed (copy)' }).click();
+    await page.getByLabel('name of Renamed (copy)').waitFor({ state: 'detached' });
+    assert.deepEqual(await names(page), ['Renamed']);
+    assert.equal(await page.getByTestId('deleted-note').textContent(), 'Deleted Renamed (copy). Undo');
+    await page.getByTestId('deleted-note').getByRole('button', { name: 'Undo' }).click();
+    await entry(page, 'Renamed (copy)').waitFor();
+    assert.deepEqual(await names(page), ['Renamed', 'Renamed (copy)']);
+    assert.equal(await page.getByTestId('deleted-note').count(), 0);
     await page.getByRole('button', { name: 'Delete Renamed (copy)' }).click();
     await page.getByLabel('name of Renamed (copy)').waitFor({ state: 'detached' });
     assert.deepEqual(await names(page), ['Renamed']);
@@ -203,7 +215,13 @@ describe('identity library and space storage (wasm)', () => {
     const storage = page.getByTestId('space-storage');
     await storage.filter({ hasText: /^w2w space: [\d.]+ (kB|MB) stored/ }).waitFor();
     assert.ok(Number(await storage.getAttribute('data-bytes')) > 48 * 4 * layout.size, 'V_k alone is 48 × D floats');
+    // Clear space asks first: "Keep" keeps it, "Yes, clear space" clears.
     await page.getByRole('button', { name: 'Clear space' }).click();
+    const ask = page.getByRole('group', { name: /^Delete the stored w2w space and the current identity/ });
+    await ask.getByRole('button', { name: 'Keep' }).click();
+    assert.ok(Number(await storage.getAttribute('data-bytes')) > 0);
+    await page.getByRole('button', { name: 'Clear space' }).click();
+    await ask.getByRole('button', { name: 'Yes, clear space' }).click();
     await storage.filter({ hasText: /^no w2w space stored/ }).waitFor();
     await page.getByRole('tab', { name: 'Create' }).click();
     await page.getByRole('button', { name: 'Import space' }).waitFor();

@@ -4,10 +4,10 @@
 // export every format, invert, reload with the library intact, a corrupt file named. Only wasm also runs
 // label-free directions, cancel/resume, offline and the interrupted download.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser';
 import { appServer, BROKEN, fixtureTensorBytes, imageBytes, MODEL, modelBytes, openApp, SPACE, type AppPage } from './app-helpers';
 import { parseUNetConfig } from '../src/engine/io/config';
@@ -19,19 +19,44 @@ const MAX_TASK_MS = 100;
 const safetensorsKeys = (b: Buffer): string[] =>
   Object.keys(JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString())).filter((k) => k !== '__metadata__');
 const NEWEST = '.gallery img[alt^="generated image"]';
+const RESULT = '[data-testid=result] img';
 
 
-/** Opens the app on the fixture mirror, downloads the model and waits until it is loaded. */
+/** Bytes a space import streams from the fixture's folder (every file there is read). */
+const spaceBytes = () => readdirSync(`${FIXTURES}/tiny-sd-a/w2w-space`).reduce((a, f) => a + statSync(`${FIXTURES}/tiny-sd-a/w2w-space/${f}`).size, 0);
+
+/** Whether an element lies wholly inside the window, which is not scrolled. */
+async function inView(page: Page, selector: string): Promise<void> {
+  const box = await page.locator(selector).first().boundingBox();
+  const view = page.viewportSize()!;
+  assert.ok(box && box.y >= 0 && box.x >= 0 && box.y + box.height <= view.height && box.x + box.width <= view.width, `${selector} at ${JSON.stringify(box)} in ${JSON.stringify(view)}`);
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+}
+
+/**
+ * A fresh profile at 1280×800: what the app does is said, one primary button downloads the model and the
+ * space (their sizes together), the other tabs say why they wait; the model loads and the space imports.
+ */
 async function firstRun(browser: Browser, server: TestServer, backend: string): Promise<AppPage> {
-  const app = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}&space=${SPACE}`);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const app = await openApp(browser, `${server.url}/?hub=${encodeURIComponent(server.url)}&model=${MODEL}&space=${SPACE}`, context);
   const { page } = app;
   await page.getByTestId('backend').waitFor();
   assert.equal(await page.getByTestId('backend').textContent(), backend);
   await page.getByTestId('download-total').waitFor();
   assert.equal(Number(await page.getByTestId('download-total').getAttribute('data-bytes')), modelBytes());
   assert.match((await page.getByTestId('download-total').textContent()) ?? '', /^Total \d+\.\d MB$/);
-  await page.getByRole('button', { name: /^Download/ }).click();
+  assert.match((await page.getByTestId('intro').textContent()) ?? '', /^weights2weights samples a person as a small set of weights/);
+  assert.equal(await page.getByRole('tab', { name: 'Create' }).getAttribute('title'), 'opens once a model is loaded (Models: Download)');
+  const auto = page.getByLabel('Precision').locator('option[value=auto]');
+  assert.equal(await auto.textContent(), backend === 'WebGPU' ? /shader-f16: yes/.test((await page.getByTestId('capabilities').textContent()) ?? '') ? 'auto: fp16 here (shader-f16)' : 'auto: fp32 here (no shader-f16)' : 'auto: fp32 here (no WebGPU)');
+  const download = page.getByRole('button', { name: /^Download/ });
+  assert.equal(await download.textContent(), `Download model + space (${((modelBytes() + spaceBytes()) / 1e6).toFixed(1)} MB)`);
+  assert.equal(await download.getAttribute('class'), 'primary big');
+  await inView(page, 'button.primary.big');
+  await download.click();
   await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+  await page.getByTestId('space-ready').waitFor({ timeout: 60_000 });
   const unetGets = server.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`${MODEL}/resolve/main/unet/diffusion_pytorch_model.safetensors`));
   assert.equal(unetGets.length, 1);
   return app;
@@ -49,14 +74,21 @@ async function generate(app: AppPage, timeout: number): Promise<Buffer> {
   return imageBytes(page, NEWEST);
 }
 
-async function importSpaceAndSample(app: AppPage): Promise<void> {
+/** Sample (the space came with Download): the new identity renders at once, its image where Sample was clicked. */
+async function sampleRenders(app: AppPage, timeout: number): Promise<Buffer> {
   const { page } = app;
-  await page.getByRole('button', { name: 'Import space' }).click();
-  await page.getByTestId('space-ready').or(page.locator('.space-import [role=alert]')).waitFor({ timeout: 60_000 });
-  const alert = page.locator('.space-import [role=alert]');
-  if (await alert.count()) assert.fail(`space import failed: ${await alert.textContent()}`);
+  await page.getByRole('tab', { name: 'Create' }).click();
+  await page.getByTestId('space-ready').waitFor();
+  // The view a fresh visitor has: filling the small test settings may have scrolled the page or the result column.
+  await page.evaluate(() => [window, document.querySelector('.create-result')].forEach((e) => e?.scrollTo(0, 0)));
+  await inView(page, 'button.primary >> text=Sample identity');
   await page.getByRole('button', { name: 'Sample identity' }).click();
   await page.getByTestId('identity-name').waitFor();
+  await page.locator(RESULT).waitFor({ timeout });
+  await inView(page, RESULT);
+  assert.match((await page.locator(RESULT).getAttribute('alt')) ?? '', /^generated image: "sks person", sample \d+, seed 0$/);
+  assert.equal(await page.locator(NEWEST).count(), 1, 'the gallery keeps it too');
+  return imageBytes(page, RESULT);
 }
 
 /** Moves the Male slider to its end by keyboard and generates: the image must differ from `before`. */
@@ -81,13 +113,13 @@ async function saveAndExport(app: AppPage): Promise<void> {
   // kohya and diffusers as safetensors whose keys are checked against the fixture's LoRA layout.
   const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(`${FIXTURES}/tiny-sd-a/unet/config.json`, 'utf8'))));
   const expected: Record<string, [string, (b: Buffer) => void]> = {
-    w2w: ['w2wmodel.pt', (b) => assert.equal(b.subarray(0, 2).toString(), 'PK')],
+    w2w: ['Ada.w2w.pt', (b) => assert.equal(b.subarray(0, 2).toString(), 'PK')],
     peft: ['Ada-peft.zip', (b) => {
       assert.equal(b.subarray(0, 2).toString(), 'PK');
       assert.ok(b.includes('Ada/unet/adapter_model.safetensors') && b.includes('Ada/unet/adapter_config.json'));
     }],
     kohya: ['Ada.safetensors', (b) => assert.equal(safetensorsKeys(b).filter((k) => k.endsWith('.alpha')).length, layout.modules.size)],
-    diffusers: ['pytorch_lora_weights.safetensors', (b) => assert.equal(safetensorsKeys(b).length, layout.tensors.length)],
+    diffusers: ['Ada.diffusers.safetensors', (b) => assert.equal(safetensorsKeys(b).length, layout.tensors.length)],
   };
   for (const [format, [name, check]] of Object.entries(expected)) {
     await page.getByLabel('Format').selectOption(format);
@@ -102,15 +134,26 @@ async function saveAndExport(app: AppPage): Promise<void> {
   await app.shot('app-library.png');
 }
 
-/** Reloads: no model or space request, both ready from browser storage, the library's two entries intact. */
+/**
+ * Reloads: no model or space request, both ready from browser storage, the library's two entries intact,
+ * the gallery and the current identity as they were.
+ */
 async function reloadIntact(app: AppPage, server: TestServer, timeout = 60_000): Promise<void> {
   const { page } = app;
+  await page.getByRole('tab', { name: 'Create' }).click();
+  const gallery = await page.locator(NEWEST).evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt')));
+  const identity = await page.getByTestId('identity-name').textContent();
+  const newest = await imageBytes(page, NEWEST);
+  assert.ok(gallery.length >= 2 && identity);
   const before = server.requests.length;
   await page.reload();
   await page.getByTestId('model-ready').waitFor({ timeout });
   const weights = server.requests.slice(before).filter((r) => r.method === 'GET' && r.path.includes('/resolve/'));
   assert.deepEqual(weights, [], 'model and space come from browser storage');
   await page.getByTestId('space-ready').waitFor();
+  await page.getByTestId('identity-name').filter({ hasText: identity }).waitFor();
+  assert.deepEqual(await page.locator(NEWEST).evaluateAll((imgs) => imgs.map((i) => i.getAttribute('alt'))), gallery);
+  assert.deepEqual(await imageBytes(page, RESULT), newest, 'the newest image is back where results show');
   await page.getByRole('tab', { name: 'Library' }).click();
   await page.getByTestId('library-entry').first().waitFor();
   assert.equal(await page.getByTestId('library-entry').count(), 2);
@@ -157,11 +200,19 @@ describe('app, WebGPU off (wasm)', () => {
     assert.deepEqual(app.errors, []);
   });
 
-  test('sample an identity, generate; an attribute slider changes the image', { timeout: 240_000 }, async () => {
+  test('Sample renders in view; generate; the sks hint; an attribute slider changes the image', { timeout: 300_000 }, async () => {
     const { page } = app;
+    // Two primary clicks from a fresh profile: Download (model + space), then Sample (at 3 steps, 64 px here:
+    // the default 50 steps at 128 px take over a minute on wasm).
     await page.getByLabel('Steps', { exact: true }).fill('3');
     await page.getByLabel('Size').selectOption('64');
-    await importSpaceAndSample(app);
+    const sampled = await sampleRenders(app, 120_000);
+    assert.equal(sampled.subarray(1, 4).toString(), 'PNG');
+    const prompt = page.getByRole('textbox', { name: /^Prompt/ });
+    await prompt.fill('a person riding a horse');
+    await page.getByTestId('sks-hint').waitFor();
+    await prompt.fill('sks person');
+    await page.getByTestId('sks-hint').waitFor({ state: 'detached' });
     const first = await generate(app, 120_000);
     assert.equal(first.subarray(1, 4).toString(), 'PNG');
     await sliderChangesImage(app, first, 120_000);
@@ -296,8 +347,8 @@ describe('app on WebGPU (SwiftShader)', () => {
     await page.getByLabel('Steps', { exact: true }).fill('1');
     await page.getByLabel('Scheduler').selectOption('ddim');
     await page.getByLabel('Size').selectOption('64');
-    await importSpaceAndSample(app);
-    const png = await generate(app, 330_000);
+    // Sample renders the identity at these settings: the first image.
+    const png = await sampleRenders(app, 330_000);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     await sliderChangesImage(app, png, 240_000);
     await app.shot('app-create-webgpu.png');

@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import * as idb from 'idb-keyval';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { fromBlob } from '../src/engine/io/source';
-import { spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/files';
+import { importFiles, spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/files';
 import type { KeyValue } from '../src/engine/space/kv';
 import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/engine/space/library';
 import { loadSpace, type LoadProgress } from '../src/engine/space/load';
@@ -77,6 +77,8 @@ function summary(): SpaceSummary {
 /** Coefficients with edits applied (calibrated sliders; a direction may be a debias chain A~B), and each α. */
 const edit = (coef: Float32Array, edits: Edit[]): Pick<IdentityLoras, 'edited' | 'alphas'> => current().editWithAlphas(coef, edits);
 
+const spaceBase = (hub: string, spec: { repo: string; folder: string }) => `${hubBase(hub, spec.repo)}${spec.folder ? `/${spec.folder}` : ''}`;
+
 async function importFrom(id: string, folder: Parameters<typeof loadSpace>[0], opts: ImportOptions, onProgress?: (p: LoadProgress | { file: 'saving'; done: number; total: number }) => void) {
   const s = await loadSpace(folder, { k: opts.k, pcs: opts.pcs, layout, onProgress, alloc: sharedAlloc() });
   await store.save(id, s, { fp16: opts.fp16, onProgress: (done, total) => onProgress?.({ file: 'saving', done, total }) });
@@ -99,8 +101,16 @@ const api = {
   },
 
   async importFromHub(hub: string, spec: { repo: string; folder: string }, opts: ImportOptions, onProgress?: (p: LoadProgress) => void): Promise<SpaceSummary> {
-    const base = `${hubBase(hub, spec.repo)}${spec.folder ? `/${spec.folder}` : ''}`;
+    const base = spaceBase(hub, spec);
     return importFrom(spaceIdOf(base), spaceFolderFromUrl(base), opts, onProgress);
+  },
+
+  /** What an import from the hub streams: its files and their sizes, from the folder's listing (no file is read). */
+  async planFromHub(hub: string, spec: { repo: string; folder: string }): Promise<{ files: { name: string; size: number }[]; total: number }> {
+    const folder = spaceFolderFromUrl(spaceBase(hub, spec));
+    if (!folder.listSizes) throw new Error(`${folder.describe} cannot be listed`);
+    const files = importFiles(await folder.listSizes());
+    return { files, total: files.reduce((a, f) => a + f.size, 0) };
   },
 
   async importFromFiles(files: Map<string, File>, name: string, opts: ImportOptions, onProgress?: (p: LoadProgress) => void): Promise<SpaceSummary> {

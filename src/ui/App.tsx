@@ -1,6 +1,7 @@
 // The shell: a tab bar over the screens; the model screen first until a model is loaded.
 import { useEffect } from 'react';
 import { checkCapabilities, planDownload } from './actions/model';
+import { planSpace } from './actions/start';
 import { CreateScreen } from './components/CreateScreen';
 import { DirectionsScreen } from './components/DirectionsScreen';
 import { InvertPanel } from './components/InvertPanel';
@@ -32,6 +33,7 @@ export function App() {
   const ready = useApp((s) => s.phase === 'ready');
   useEffect(() => {
     void checkCapabilities().then(planDownload);
+    void planSpace();
   }, []);
   return (
     <div className="app">
@@ -44,6 +46,7 @@ export function App() {
               role="tab"
               aria-selected={tab === t.id}
               disabled={t.needsModel && !ready}
+              title={t.needsModel && !ready ? 'opens once a model is loaded (Models: Download)' : undefined}
               onClick={() => setApp({ tab: t.id })}
             >
               {t.label}

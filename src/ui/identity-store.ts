@@ -24,6 +24,9 @@ export interface IdentityState {
   spaceProgress?: { file: string; done: number; total: number };
   spaceError?: string;
   identity?: Identity;
+  /** Import options: components kept (blank = the loader's default, min(1000, V.pt's columns)), fp16 storage. */
+  spaceK?: number;
+  spaceFp16: boolean;
   diversity: number;
   /** Calibrated slider value per attribute (0 = unedited). */
   sliders: Record<string, number>;
@@ -49,12 +52,15 @@ export interface IdentityState {
   spaceStorage?: { bytes: number };
   library: IdentityRecord[];
   libraryError?: string;
+  /** The last identity deleted from the library, for Undo. */
+  deleted?: IdentityRecord;
 }
 
 export const TOP_PCS = 6;
 
 export const useIdentity = create<IdentityState>(() => ({
   spacePhase: 'none',
+  spaceFp16: false,
   diversity: 1,
   sliders: {},
   debias: [],

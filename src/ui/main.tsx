@@ -1,6 +1,8 @@
-// App entry: recovery from a lost GPU device, test hooks (?testHooks=1 only), the React root, and the service worker that keeps the shell available offline.
+// App entry: recovery from a lost GPU device, test hooks (?testHooks=1 only), the gallery and identity kept across reloads, the React root, and the service worker that keeps the shell available offline.
 import { createRoot } from 'react-dom/client';
 import { installDeviceRecovery } from './actions/device';
+import { installGalleryPersistence } from './actions/gallery-persist';
+import { installIdentityPersistence } from './actions/identity-persist';
 import { installSessionStatus } from './actions/sessions';
 import { App } from './App';
 import { installTestHooks } from './test-hooks';
@@ -9,6 +11,8 @@ import './styles.css';
 installDeviceRecovery();
 installSessionStatus();
 installTestHooks();
+installIdentityPersistence();
+void installGalleryPersistence();
 createRoot(document.getElementById('root')!).render(<App />);
 
 if ('serviceWorker' in navigator && import.meta.env.PROD)

@@ -69,9 +69,16 @@ export interface AppState {
   gallery: GalleryItem[];
   /** Sessions the engine is building now, described ("the UNet gradient graph (64×64 latents)"). */
   preparing?: string[];
+  /** What importing the w2w space from the sources streams (its listing's sizes), or why it is unknown. */
+  spacePlan?: { total: number } | { error: string };
+  /** Why the last download stopped when the user stopped it ("paused", "cancelled"). */
+  downloadNote?: string;
   /** Shown after the GPU device was lost (the engine worker was replaced). */
   deviceNote?: string;
 }
+
+/** Images the gallery keeps (and a reload restores), newest first. */
+export const GALLERY_MAX = 24;
 
 export const DEFAULT_GEN: GenSettings = {
   prompt: 'sks person',

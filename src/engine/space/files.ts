@@ -9,6 +9,8 @@ export const SPACE_FILES = ['mean.pt', 'std.pt', 'V.pt', 'identity_df.pt', 'weig
 export interface SpaceFolder extends Pick<ModelFolder, 'describe' | 'source'> {
   /** File names in the folder, when the folder can be listed. */
   list?(): Promise<string[]>;
+  /** File names with their sizes in bytes, when the listing says them. */
+  listSizes?(): Promise<Map<string, number>>;
 }
 
 export const projFile = (n: number) => `proj_${n}pc.pt`;
@@ -34,6 +36,16 @@ export async function discoverPcs(folder: SpaceFolder, want?: number): Promise<n
   return found[0];
 }
 
+/** The files an import reads (every one streamed through whole) and their sizes: SPACE_FILES and the largest `<n>pc` pair. */
+export function importFiles(sizes: ReadonlyMap<string, number>): { name: string; size: number }[] {
+  const n = pcsInListing([...sizes.keys()])[0];
+  if (n === undefined) throw new Error('the listing has no proj_<n>pc.pt with a matching pinverse_<n>pc.pt');
+  const names = [...SPACE_FILES, projFile(n), pinverseFile(n)];
+  const missing = names.filter((f) => !sizes.has(f));
+  if (missing.length) throw new Error(`the listing lacks ${missing.join(', ')}`);
+  return names.map((name) => ({ name, size: sizes.get(name)! }));
+}
+
 /** Dropped files keyed by name (a leading folder path is ignored). */
 export function spaceFolderFromFiles(files: Map<string, Blob>, describe = 'the selected files'): SpaceFolder {
   const byName = new Map([...files].map(([k, b]) => [k.split(/[\\/]/).pop()!, b]));
@@ -49,16 +61,19 @@ export function spaceFolderFromUrl(base: string, opts: UrlOptions = {}): SpaceFo
   const f = folderFromUrl(base, opts);
   const m = /^(https?:\/\/[^/]+)\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/?(.*)$/.exec(base.replace(/\/+$/, ''));
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
-  const list = m
+  const entries = m
     ? async () => {
         const api = `${m[1]}/api/models/${m[2]}/tree/${m[3]}/${m[4]}`;
         const res = await doFetch(api, { headers: opts.headers }).catch((e: Error) => {
           throw new Error(`network error listing ${api}: ${e.message}`);
         });
         if (!res.ok) throw new Error(`cannot list ${base} (HTTP ${res.status} from ${api}): give the number of PCs (n) explicitly`);
-        const entries = (await res.json()) as { path?: string; type?: string }[];
-        return entries.filter((e) => e.type !== 'directory' && typeof e.path === 'string').map((e) => e.path!.split('/').pop()!);
+        const all = (await res.json()) as { path?: string; type?: string; size?: number; lfs?: { size?: number } }[];
+        return all.filter((e) => e.type !== 'directory' && typeof e.path === 'string');
       }
     : undefined;
-  return { describe: f.describe, source: f.source, list };
+  // An LFS entry's own size is its pointer's; the file's is under lfs.
+  const listSizes = entries && (async () => new Map((await entries()).map((e) => [e.path!.split('/').pop()!, e.lfs?.size ?? e.size ?? 0])));
+  const list = listSizes && (async () => [...(await listSizes()).keys()]);
+  return { describe: f.describe, source: f.source, list, listSizes };
 }

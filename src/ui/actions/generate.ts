@@ -1,7 +1,7 @@
-// Text to image in the engine worker, with a live preview per step; results go to the gallery.
+// Text to image in the engine worker, with a live preview per step; results go to the gallery (the newest first).
 import type { StepPreview } from '../../../workers/protocol';
 import { errorMessage, isCancelled } from '../errors';
-import { getApp, setApp, type GalleryItem, type IdentityInput } from '../store';
+import { GALLERY_MAX, getApp, setApp, useApp, type GalleryItem, type IdentityInput } from '../store';
 import { Comlink, engineWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
 
@@ -27,13 +27,32 @@ export async function generateImage(identity: IdentityInput = BASE): Promise<Gal
       settings: { ...gen }, identity: identity.label, ms: out.ms,
       loras: { lora: identity.lora, lora2: identity.lora2, switchAt: identity.switchAt },
     };
-    setApp((s) => ({ gallery: [item, ...s.gallery] }));
+    setApp((s) => {
+      // The gallery keeps the newest GALLERY_MAX images (also what a reload restores).
+      for (const gone of s.gallery.slice(GALLERY_MAX - 1)) URL.revokeObjectURL(gone.url);
+      return { gallery: [item, ...s.gallery.slice(0, GALLERY_MAX - 1)] };
+    });
     return item;
   } catch (e) {
     setApp({ genError: isCancelled(e) ? 'cancelled' : errorMessage(e) });
   } finally {
     setApp({ generating: false });
   }
+}
+
+/** Generates now: a running generation is cancelled first, so the newest request wins. */
+export async function generateLatest(identity: IdentityInput): Promise<GalleryItem | undefined> {
+  if (getApp().generating) {
+    cancelJob();
+    await new Promise<void>((resolve) => {
+      const off = useApp.subscribe((s) => {
+        if (s.generating) return;
+        off();
+        resolve();
+      });
+    });
+  }
+  return generateImage(identity);
 }
 
 export function cancelJob(): void {

@@ -8,7 +8,8 @@ import { spaceWorker } from '../workers';
 import { refreshLibrary } from './library-list';
 import { setIdentityCoef } from './space';
 
-const WEIGHTS = /\.(pt|safetensors)$/i;
+// What our exports end with (`.w2w.pt`, `.diffusers.safetensors`) goes too, so a re-import keeps the name.
+const WEIGHTS = /(\.w2w|\.diffusers)?\.(pt|safetensors)$/i;
 
 /** adapter_config.json's scale fields, checked (the rest of PEFT's config does not matter here). */
 async function adapterConfig(file: File): Promise<{ lora_alpha?: number; r?: number }> {

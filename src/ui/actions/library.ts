@@ -36,7 +36,24 @@ export async function saveIdentity(name: string): Promise<void> {
 }
 
 export const renameIdentity = (id: string, name: string) => guard(() => spaceWorker().renameIdentity(id, name));
-export const deleteIdentity = (id: string) => guard(() => spaceWorker().deleteIdentity(id));
+/** Deletes at once; the record stays in memory for Undo until the next delete. */
+export async function deleteIdentity(id: string): Promise<void> {
+  const rec = getIdentity().library.find((r) => r.id === id);
+  await guard(async () => {
+    await spaceWorker().deleteIdentity(id);
+    setIdentity({ deleted: rec });
+  });
+}
+
+/** Puts the last deleted identity back (as a new record: same name, coefficients, thumbnail, settings). */
+export async function undoDelete(): Promise<void> {
+  const rec = getIdentity().deleted;
+  if (!rec) return;
+  await guard(async () => {
+    await spaceWorker().addIdentity({ name: rec.name, coef: rec.coef, space: rec.space, thumbnail: rec.thumbnail, settings: rec.settings });
+    setIdentity({ deleted: undefined });
+  });
+}
 export const duplicateIdentity = (id: string) => guard(() => spaceWorker().duplicateIdentity(id));
 
 export function loadIdentity(id: string): void {

@@ -60,7 +60,7 @@ export async function planDownload(): Promise<void> {
 export async function startDownload(): Promise<void> {
   const { plan, sources } = getApp();
   if (!plan) return;
-  setApp({ modelError: undefined });
+  setApp({ modelError: undefined, downloadNote: undefined });
   // Asked before the large write: a persistent origin is not evicted under storage pressure.
   await navigator.storage?.persist?.().catch(() => false);
   await refreshStorage();
@@ -83,8 +83,31 @@ export async function startDownload(): Promise<void> {
     await refreshStorage();
     await loadModel();
   } catch (e) {
+    if (stopping) return afterStop();
     setApp({ phase: 'error', modelError: message(e) });
   }
+}
+
+// Set while the user stops a download: its abort is then no error.
+let stopping: 'pause' | 'cancel' | undefined;
+
+/**
+ * Stops the download. Pause keeps every verified byte (the next Download resumes from there with Range);
+ * cancel deletes what was written.
+ */
+export async function stopDownload(how: 'pause' | 'cancel'): Promise<void> {
+  if (getApp().phase !== 'downloading') return;
+  stopping = how;
+  await engineWorker().cancel();
+}
+
+async function afterStop(): Promise<void> {
+  const how = stopping;
+  stopping = undefined;
+  if (how === 'cancel') await engineWorker().clearCache(hubSource(getApp().sources));
+  await refreshStorage();
+  await planDownload();
+  setApp({ downloadNote: how === 'pause' ? 'paused: the bytes downloaded so far are kept and checked; Download continues from there' : 'cancelled: the partial files were deleted' });
 }
 
 // What the engine worker loaded last, to load it again in a fresh worker (after a lost GPU device).

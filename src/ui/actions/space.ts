@@ -7,6 +7,7 @@ import { errorMessage } from '../errors';
 import { getIdentity, setIdentity, TOP_PCS, type Identity } from '../identity-store';
 import { getApp, type IdentityInput } from '../store';
 import { Comlink, engineWorker, spaceWorker } from '../workers';
+import { storedIdentity } from './identity-persist';
 import { refreshLibrary } from './library-list';
 
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
@@ -15,6 +16,12 @@ const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), a
 async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
   const pcStats = await spaceWorker().pcStats(TOP_PCS);
   setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
+  // The identity of the last visit, unless one is current already.
+  const stored = await storedIdentity(summary);
+  if (stored && !getIdentity().identity) {
+    setIdentityCoef(stored.identity);
+    setIdentity({ sliders: stored.sliders, debias: stored.debias, switchAt: stored.switchAt, pcOffsets: stored.pcOffsets });
+  }
   await shareSpaceWithEngine();
   await refreshSpaceStorage();
 }

@@ -1,4 +1,5 @@
-// The main screen: identity and its edits, generation with live preview, before/after, export, gallery.
+// The main screen: identity and its edits on the left; generation with its result (live preview, newest image,
+// before/after) on the right; the gallery's history below.
 import { identityInput } from '../actions/space';
 import { useIdentity } from '../identity-store';
 import { AttributeSliders } from './AttributeSliders';
@@ -13,12 +14,17 @@ export function CreateScreen() {
   const hasIdentity = useIdentity((s) => !!s.identity);
   return (
     <div className="screen create">
-      <IdentityPanel />
-      <AttributeSliders />
-      <GeneratePanel identity={() => identityInput(true)} />
-      {hasIdentity && <DirectionsPanel />}
-      {hasIdentity && <CompareView />}
-      {hasIdentity && <ExportPanel />}
+      <div className="create-controls">
+        <IdentityPanel />
+        <AttributeSliders />
+        {hasIdentity && <DirectionsPanel />}
+        {hasIdentity && <CompareView />}
+        {hasIdentity && <ExportPanel />}
+      </div>
+      {/* Beside the controls and sticky: results stay in view while sliders are moved. */}
+      <div className="create-result">
+        <GeneratePanel identity={() => identityInput(true)} />
+      </div>
       <Gallery />
     </div>
   );

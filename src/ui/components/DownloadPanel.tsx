@@ -1,17 +1,14 @@
-// The files of the model with their sizes and how each is checked (SHA-256 where the server names one, else
+// Download details: the files of the model with their sizes and how each is checked (SHA-256 where the server names one, else
 // size and header), then per-file progress (bytes, speed, ETA) while downloading.
-import { clearModelCache, retry, startDownload } from '../actions/model';
+import { clearModelCache, retry } from '../actions/model';
 import { benchUrl } from '../config';
 import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
+import { ConfirmButton } from './ConfirmButton';
 import { SpaceStorage } from './SpaceStorage';
 
 export function DownloadPanel() {
-  const { phase, plan, progress, modelError, model, estimate, sources } = useApp();
-  // A model whose estimate says it cannot run here is not downloaded (the memory panel says why).
-  const refused = estimate?.verdict.ok === false;
-  const loaded = Object.values(progress).reduce((a, p) => a + p.loaded, 0);
-  const total = plan?.total ?? 0;
+  const { phase, plan, progress, modelError, model, sources } = useApp();
   return (
     <section aria-labelledby="download-h" className="panel">
       <h2 id="download-h">Download</h2>
@@ -26,6 +23,8 @@ export function DownloadPanel() {
           {!plan.files.some((f) => f.sha256) && (
             <p className="note" data-testid="hash-note">no content hash from this mirror: checked by size and header</p>
           )}
+          <details className="files">
+            <summary>Files ({plan.files.length})</summary>
           <table className="files">
             <thead>
               <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
@@ -52,9 +51,9 @@ export function DownloadPanel() {
               })}
             </tbody>
           </table>
+          </details>
         </>
       )}
-      {phase === 'downloading' && <progress aria-label="total downloaded" max={total || 1} value={loaded} />}
       {phase === 'loading' && <p>loading the model…</p>}
       {phase === 'ready' && model && (
         <p>
@@ -71,13 +70,13 @@ export function DownloadPanel() {
         </p>
       )}
       <div className="row">
-        {plan && phase === 'planned' && plan.cached < plan.total && !refused && (
-          <button onClick={() => void startDownload()}>Download {formatBytes(plan.total - plan.cached)}</button>
-        )}
         {phase === "error" && <button onClick={() => void retry()}>Retry</button>}
-        <button onClick={() => void clearModelCache()} disabled={phase === 'downloading'}>
-          Clear cache
-        </button>
+        <ConfirmButton
+          label="Clear cache"
+          question="Delete this model's downloaded files?"
+          onConfirm={() => void clearModelCache()}
+          disabled={phase === 'downloading'}
+        />
         <SpaceStorage />
       </div>
     </section>

@@ -5,10 +5,10 @@ import { exportIdentity, type ExportResult } from '../actions/export';
 import { formatBytes } from '../format';
 
 const FORMATS: { id: ExportFormat; label: string }[] = [
-  { id: 'w2w', label: 'w2w model (w2wmodel.pt)' },
-  { id: 'peft', label: 'PEFT (unet/adapter_model.safetensors + adapter_config.json)' },
-  { id: 'kohya', label: 'kohya LoRA (A1111, ComfyUI)' },
-  { id: 'diffusers', label: 'diffusers LoRA (pytorch_lora_weights.safetensors)' },
+  { id: 'w2w', label: 'w2w model (<name>.w2w.pt)' },
+  { id: 'peft', label: 'PEFT (<name>-peft.zip: unet/adapter_model.safetensors + adapter_config.json)' },
+  { id: 'kohya', label: 'kohya LoRA (<name>.safetensors: A1111, ComfyUI)' },
+  { id: 'diffusers', label: 'diffusers LoRA (<name>.diffusers.safetensors)' },
 ];
 
 export function ExportPanel() {

@@ -1,25 +1,35 @@
-// Prompt, negative prompt, seed (with a dice), steps, guidance, scheduler, size; live preview while denoising.
+// The result on top (live preview, newest image, before/after), then prompt (with a hint when it lacks the
+// identity's "sks person"), negative prompt, seed (with a dice), steps, guidance, scheduler, size.
 import { cancelJob, generateImage } from '../actions/generate';
 import { setGen, useApp, type IdentityInput } from '../store';
-import { useTransitionStore } from '../use-transition-store';
+import { useIdentity } from '../identity-store';
 import { NumberField } from './NumberField';
+import { ResultView } from './ResultView';
 import { SizeSelect } from './SizeSelect';
+
+const SKS = /\bsks person\b/i;
 
 export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
   const gen = useApp((s) => s.gen);
   const model = useApp((s) => s.model);
   const generating = useApp((s) => s.generating);
-  const preview = useTransitionStore(useApp, (s) => s.preview);
+  const hasIdentity = useIdentity((s) => !!s.identity);
   const error = useApp((s) => s.genError);
   const run = async () => void generateImage(identity ? await identity() : undefined);
   return (
     <section aria-labelledby="gen-h" className="panel generate">
       <h2 id="gen-h">Generate</h2>
+      <ResultView />
       <div className="form">
         <label>
           Prompt
           <textarea rows={2} value={gen.prompt} onChange={(e) => setGen({ prompt: e.target.value })} />
         </label>
+        {hasIdentity && !SKS.test(gen.prompt) && (
+          <p className="hint" data-testid="sks-hint">
+            The identity is bound to the words “sks person”: without them the prompt gets the base model's idea of a person.
+          </p>
+        )}
         <label>
           Negative prompt
           <textarea rows={2} value={gen.negative} onChange={(e) => setGen({ negative: e.target.value })} />
@@ -52,14 +62,6 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         </div>
         {error && <p role="alert" className="error">{error}</p>}
       </div>
-      {generating && (
-        <figure className="live" aria-live="polite">
-          {preview ? <img src={preview.url} alt={`preview, step ${preview.step} of ${preview.total}`} /> : <div className="placeholder">starting…</div>}
-          <figcaption>
-            <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> step {preview?.step ?? 0} / {preview?.total ?? gen.steps}
-          </figcaption>
-        </figure>
-      )}
     </section>
   );
 }

@@ -1,7 +1,7 @@
-// The identity: the space it lives in, Sample (with diversity), top-PC sliders, save to the library.
+// The identity: the space it lives in, Sample (with diversity; renders at once), top-PC sliders, save to the library.
 import { useState } from 'react';
 import { saveIdentity } from '../actions/library';
-import { sampleIdentity } from '../actions/space';
+import { sampleAndRender } from '../actions/render';
 import { setIdentity, useIdentity } from '../identity-store';
 import { IdentityImport } from './IdentityImport';
 import { NearestList } from './NearestList';
@@ -22,7 +22,7 @@ export function IdentityPanel() {
       {space && (
         <>
           <div className="row">
-            <button className="primary" onClick={() => void sampleIdentity()}>
+            <button className="primary" onClick={() => void sampleAndRender()}>
               Sample identity
             </button>
           </div>

@@ -4,13 +4,36 @@ import { useEffect, useState, type DragEvent } from 'react';
 import {
   cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, startInversion,
 } from '../actions/invert';
+import { renderIdentity } from '../actions/render';
 import { useIdentity } from '../identity-store';
+import { setApp } from '../store';
 import { setInvert, useInvert, type BrushMode } from '../invert-store';
 import { centeredCrop, zoomCrop, zoomOf } from '../crop';
 import { InversionProgress } from './InversionProgress';
 import { InvertSettings } from './InvertSettings';
 import { MaskEditor } from './MaskEditor';
 import './invert.css';
+
+/** The photo beside the last preview of its identity, and the way on to Create where it renders. */
+function InvertOutcome() {
+  const photo = useInvert((s) => s.photo);
+  const preview = useInvert((s) => s.preview);
+  return (
+    <div className="invert-outcome">
+      {photo && <img src={photo.url} alt="the inverted photo" />}
+      {preview && <img src={preview.url} alt={`generated image: inversion result, step ${preview.step}`} />}
+      <button
+        className="primary"
+        onClick={() => {
+          setApp({ tab: 'create' });
+          void renderIdentity();
+        }}
+      >
+        Generate / edit this identity
+      </button>
+    </div>
+  );
+}
 
 const MODES: { id: BrushMode; label: string }[] = [
   { id: 'crop', label: 'Crop' },
@@ -145,9 +168,12 @@ export function InvertPanel() {
         ))}
         <InversionProgress />
         {saved && (
-          <p data-testid="invert-result">
-            Saved to the library as <strong>{saved}</strong>; it is now the current identity.
-          </p>
+          <>
+            <p data-testid="invert-result">
+              Saved to the library as <strong>{saved}</strong>; it is now the current identity.
+            </p>
+            <InvertOutcome />
+          </>
         )}
       </section>
     </div>

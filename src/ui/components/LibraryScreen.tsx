@@ -1,14 +1,14 @@
-// The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete.
+// The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete (with Undo).
 import { useEffect, useMemo, useState } from 'react';
 import type { IdentityRecord } from '../../engine/space/library';
-import { deleteIdentity, duplicateIdentity, loadIdentity, renameIdentity } from '../actions/library';
+import { deleteIdentity, duplicateIdentity, loadIdentity, renameIdentity, undoDelete } from '../actions/library';
 import { refreshLibrary } from '../actions/library-list';
 import { describeEdits } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
 
 export function LibraryScreen() {
-  const { library, libraryError } = useIdentity();
+  const { library, libraryError, deleted } = useIdentity();
   useEffect(() => void refreshLibrary(), []);
   return (
     <div className="screen">
@@ -17,6 +17,11 @@ export function LibraryScreen() {
         {libraryError && (
           <p role="alert" className="error">
             {libraryError}
+          </p>
+        )}
+        {deleted && (
+          <p role="status" data-testid="deleted-note">
+            Deleted {deleted.name}. <button onClick={() => void undoDelete()}>Undo</button>
           </p>
         )}
         {!library.length && <p className="hint">Saved identities appear here (kept in this browser).</p>}

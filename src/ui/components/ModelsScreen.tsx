@@ -3,13 +3,15 @@ import { CapabilityPanel } from './CapabilityPanel';
 import { DownloadPanel } from './DownloadPanel';
 import { NeedsPanel } from './NeedsPanel';
 import { SourcesForm } from './SourcesForm';
+import { StartPanel } from './StartPanel';
 
 export function ModelsScreen() {
   return (
     <div className="screen models">
+      <StartPanel />
+      <DownloadPanel />
       <CapabilityPanel />
       <SourcesForm />
-      <DownloadPanel />
       <NeedsPanel />
     </div>
   );

@@ -1,18 +1,21 @@
 // Model source: the hub (or a mirror with the hub's layout), or a diffusers folder from this computer.
 import { useState, type FormEvent } from 'react';
 import { planDownload, setSources } from '../actions/model';
-import { DEFAULT_SOURCES } from '../config';
+import { planSpace } from '../actions/start';
+import { autoPrecision, DEFAULT_SOURCES } from '../config';
 import { setApp, useApp, type PrecisionChoice } from '../store';
 import { FolderDrop } from './FolderDrop';
 
 export function SourcesForm() {
   const sources = useApp((s) => s.sources);
   const precision = useApp((s) => s.precision);
+  const caps = useApp((s) => s.caps);
   const [draft, setDraft] = useState(sources);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setSources({ hub: draft.hub.trim(), model: draft.model.trim(), space: draft.space.trim() });
     void planDownload();
+    void planSpace();
   };
   const field = (key: keyof typeof draft, label: string) => (
     <label>
@@ -30,7 +33,7 @@ export function SourcesForm() {
         <label>
           Precision
           <select value={precision} onChange={(e) => setApp({ precision: e.target.value as PrecisionChoice })}>
-            <option value="auto">auto (fp16 with shader-f16)</option>
+            <option value="auto">{caps ? `auto: ${autoPrecision(caps)} here (${caps.provider !== 'webgpu' ? 'no WebGPU' : caps.shaderF16 ? 'shader-f16' : 'no shader-f16'})` : 'auto (fp16 with shader-f16)'}</option>
             <option value="fp32">fp32</option>
             <option value="fp16">fp16</option>
           </select>

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { clearSpace, refreshSpaceStorage } from '../actions/space';
 import { formatBytes } from '../format';
 import { useIdentity } from '../identity-store';
+import { ConfirmButton } from './ConfirmButton';
 
 export function SpaceStorage() {
   const storage = useIdentity((s) => s.spaceStorage);
@@ -13,9 +14,12 @@ export function SpaceStorage() {
       <span data-testid="space-storage" data-bytes={storage?.bytes ?? 0}>
         {storage === undefined ? '' : storage.bytes ? `w2w space: ${formatBytes(storage.bytes)} stored` : 'no w2w space stored'}
       </span>
-      <button onClick={() => void clearSpace()} disabled={importing || !storage?.bytes}>
-        Clear space
-      </button>
+      <ConfirmButton
+        label="Clear space"
+        question="Delete the stored w2w space and the current identity (the library stays)?"
+        onConfirm={() => void clearSpace()}
+        disabled={importing || !storage?.bytes}
+      />
     </>
   );
 }

@@ -1,0 +1,38 @@
+// The current identity survives a reload: its coefficients, name and origin with the slider, debias,
+// injection and PC settings on it, stored with the id of the space it belongs to and restored only into
+// that space (label-free directions are not kept: they are rediscovered at the identity).
+import { del, get, set } from 'idb-keyval';
+import { useIdentity, type Identity, type IdentityState } from '../identity-store';
+import { pageDb } from './page-db';
+
+const KEY = 'identity';
+type Edits = Pick<IdentityState, 'sliders' | 'debias' | 'switchAt' | 'pcOffsets'>;
+interface Stored extends Edits {
+  space: string;
+  identity: Identity;
+}
+
+let queue = Promise.resolve();
+
+function save(s: IdentityState): void {
+  const { identity, space, sliders, debias, switchAt, pcOffsets } = s;
+  const write = () => (identity && space ? set(KEY, { space: space.id, identity, sliders, debias, switchAt, pcOffsets } satisfies Stored, pageDb) : del(KEY, pageDb));
+  queue = queue.then(write).catch((e: Error) => console.warn(`identity not saved: ${e.message}`));
+}
+
+/** The identity stored for this space (coefficients of its k), with its edit settings; undefined if none. */
+export async function storedIdentity(space: { id: string; k: number }): Promise<(Edits & { identity: Identity }) | undefined> {
+  try {
+    const stored = await get<Stored>(KEY, pageDb);
+    if (stored?.space === space.id && stored.identity.coef.length === space.k) return stored;
+  } catch (e) {
+    console.warn(`identity not restored: ${(e as Error).message}`);
+  }
+}
+
+/** From now on every change of the current identity or its edits is written (its removal deletes the stored one). */
+export function installIdentityPersistence(): void {
+  useIdentity.subscribe((s, p) => {
+    if (s.identity !== p.identity || s.sliders !== p.sliders || s.debias !== p.debias || s.switchAt !== p.switchAt || s.pcOffsets !== p.pcOffsets) save(s);
+  });
+}
