@@ -7,16 +7,9 @@ import { DirectionsScreen } from './components/DirectionsScreen';
 import { InvertPanel } from './components/InvertPanel';
 import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
-import { useApp, setApp, type Tab } from './store';
+import { useApp, setApp } from './store';
 import { ModelStatus } from './components/ModelStatus';
-
-const TABS: { id: Tab; label: string; needsModel: boolean }[] = [
-  { id: 'models', label: 'Models', needsModel: false },
-  { id: 'create', label: 'Create', needsModel: true },
-  { id: 'invert', label: 'Invert', needsModel: true },
-  { id: 'directions', label: 'Directions', needsModel: true },
-  { id: 'library', label: 'Library', needsModel: true },
-];
+import { panelId, ScreenTabs, tabId } from './components/ScreenTabs';
 
 function DeviceNote() {
   const note = useApp((s) => s.deviceNote);
@@ -30,7 +23,6 @@ function DeviceNote() {
 
 export function App() {
   const tab = useApp((s) => s.tab);
-  const ready = useApp((s) => s.phase === 'ready');
   useEffect(() => {
     void checkCapabilities().then(planDownload);
     void planSpace();
@@ -39,29 +31,19 @@ export function App() {
     <div className="app">
       <header>
         <h1>weights2weights</h1>
-        <nav aria-label="screens" role="tablist">
-          {TABS.map((t) => (
-            <button
-              key={t.id}
-              role="tab"
-              aria-selected={tab === t.id}
-              disabled={t.needsModel && !ready}
-              title={t.needsModel && !ready ? 'opens once a model is loaded (Models: Download)' : undefined}
-              onClick={() => setApp({ tab: t.id })}
-            >
-              {t.label}
-            </button>
-          ))}
-        </nav>
+        <ScreenTabs />
         <ModelStatus />
         <DeviceNote />
       </header>
       <main>
-        {tab === 'models' && <ModelsScreen />}
-        {tab === 'create' && <CreateScreen />}
-        {tab === 'invert' && <InvertPanel />}
-        {tab === 'directions' && <DirectionsScreen />}
-        {tab === 'library' && <LibraryScreen />}
+        {/* Focusable (APG tabs): a screen starts with a heading, so Tab from the tabs lands on the panel. */}
+        <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} tabIndex={0}>
+          {tab === 'models' && <ModelsScreen />}
+          {tab === 'create' && <CreateScreen />}
+          {tab === 'invert' && <InvertPanel />}
+          {tab === 'directions' && <DirectionsScreen />}
+          {tab === 'library' && <LibraryScreen />}
+        </div>
       </main>
     </div>
   );

@@ -3,7 +3,7 @@
 import type { StepInfo } from '../../engine/invert/index';
 import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/protocol';
 import type { Rgba } from '../../engine/sd/image';
-import { viewCropToPhoto } from '../crop';
+import { centeredCrop, viewCropToPhoto } from '../crop';
 import { errorMessage } from '../errors';
 import { getIdentity } from '../identity-store';
 import { getInvert, setInvert, type InvertState } from '../invert-store';
@@ -25,11 +25,12 @@ export function registerMaskCanvas(c: HTMLCanvasElement | null): void {
   maskCanvas = c;
 }
 
-/** Replaces the painted layer (ellipse, dropped mask file). */
-function paintLayer(layer: Rgba): void {
+/** Replaces the painted layer (ellipse, dropped mask file) with `layer` placed at (x, y). */
+function paintLayer(layer: Rgba, x = 0, y = 0): void {
   const ctx = maskCanvas?.getContext('2d');
   if (!ctx) return;
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), 0, 0);
+  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), x, y);
   setInvert({ masked: true });
 }
 
@@ -62,9 +63,12 @@ export async function openMaskFile(file: File): Promise<void> {
 }
 
 export async function headEllipse(): Promise<void> {
-  const photo = getInvert().photo;
+  const { photo, crop } = getInvert();
   if (!photo) return;
-  paintLayer(await engineWorker().headEllipse(photo.viewWidth, photo.viewHeight));
+  // In the crop square (what the model sees), where the head is, not over the whole photo.
+  const c = crop ?? centeredCrop(photo.viewWidth, photo.viewHeight);
+  const side = Math.round(c.size);
+  paintLayer(await engineWorker().headEllipse(side, side), Math.round(c.x), Math.round(c.y));
 }
 
 export function clearMask(): void {

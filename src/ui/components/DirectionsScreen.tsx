@@ -10,6 +10,7 @@ import { useIdentity } from '../identity-store';
 import { useApp } from '../store';
 import { NumberField } from './NumberField';
 import { Slider } from './Slider';
+import { TableScroll } from './TableScroll';
 import './invert.css';
 
 function DirectionSliders({ set, kind, onChange, extra }: {
@@ -136,7 +137,9 @@ function IdentityDirectionsSection() {
             onChange={setIdentitySlider}
             extra={(i) =>
               identity.coefs[i] && (
-                <button onClick={() => applyEditedIdentity(i)}>Use as identity</button>
+                <button onClick={() => applyEditedIdentity(i)} aria-label={`Use as identity (identity direction ${i + 1})`}>
+                  Use as identity
+                </button>
               )
             }
           />
@@ -151,25 +154,27 @@ function CosineTable({ names, cosines, closest }: { names: string[]; cosines: Fl
   const rows = closest.length;
   return (
     <>
-      <table data-testid="cosine-table">
-        <caption>Closest labelled attribute directions (cosine)</caption>
-        <thead>
-          <tr>
-            <th>direction</th>
-            <th>closest labels</th>
-          </tr>
-        </thead>
-        <tbody>
-          {closest.map((labels, i) => (
-            <tr key={i}>
-              <td>{i + 1}</td>
-              <td>
-                {labels.map((x) => `${x.name} ${x.cosine >= 0 ? '+' : '−'}${Math.abs(x.cosine).toFixed(3)}`).join(', ')}
-              </td>
+      <TableScroll label="closest labels">
+        <table data-testid="cosine-table">
+          <caption>Closest labelled attribute directions (cosine)</caption>
+          <thead>
+            <tr>
+              <th>direction</th>
+              <th>closest labels</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {closest.map((labels, i) => (
+              <tr key={i}>
+                <td>{i + 1}</td>
+                <td>
+                  {labels.map((x) => `${x.name} ${x.cosine >= 0 ? '+' : '−'}${Math.abs(x.cosine).toFixed(3)}`).join(', ')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <details className="cosines">
         <summary>All {names.length} labels</summary>
         <table>

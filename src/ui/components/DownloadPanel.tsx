@@ -6,6 +6,7 @@ import { formatBytes, formatSeconds, formatSpeed } from '../format';
 import { useApp } from '../store';
 import { ConfirmButton } from './ConfirmButton';
 import { SpaceStorage } from './SpaceStorage';
+import { TableScroll } from './TableScroll';
 
 export function DownloadPanel() {
   const { phase, plan, progress, modelError, model, sources } = useApp();
@@ -25,32 +26,34 @@ export function DownloadPanel() {
           )}
           <details className="files">
             <summary>Files ({plan.files.length})</summary>
-          <table className="files">
-            <thead>
-              <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
-            </thead>
-            <tbody>
-              {plan.files.map((f) => {
-                const p = progress[f.path];
-                const done = p?.loaded ?? f.cached;
-                return (
-                  <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
-                    <td>{f.path}</td>
-                    <td>{formatBytes(f.size)}</td>
-                    <td data-testid="file-check" data-sha256={p?.state === 'done' ? p.sha256 : undefined} title={f.sha256}>
-                      {f.sha256 ? `SHA-256${p?.state === 'done' ? ' ✓' : ''}` : 'size + header'}
-                    </td>
-                    <td>
-                      <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
-                      {p?.state === 'checking' ? ' checking' : ''}
-                    </td>
-                    <td>{p?.state === 'downloading' ? formatSpeed(p.bytesPerSecond) : ''}</td>
-                    <td>{p?.state === 'downloading' ? formatSeconds(p.eta) : ''}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="model files">
+            <table className="files">
+              <thead>
+                <tr><th>file</th><th>size</th><th>check</th><th>progress</th><th>speed</th><th>left</th></tr>
+              </thead>
+              <tbody>
+                {plan.files.map((f) => {
+                  const p = progress[f.path];
+                  const done = p?.loaded ?? f.cached;
+                  return (
+                    <tr key={f.path} className={p?.state ?? (f.cached === f.size ? 'done' : '')}>
+                      <td>{f.path}</td>
+                      <td>{formatBytes(f.size)}</td>
+                      <td data-testid="file-check" data-sha256={p?.state === 'done' ? p.sha256 : undefined} title={f.sha256}>
+                        {f.sha256 ? `SHA-256${p?.state === 'done' ? ' ✓' : ''}` : 'size + header'}
+                      </td>
+                      <td>
+                        <progress aria-label={`${f.path} downloaded`} max={f.size || 1} value={f.size ? done : 1} />
+                        {p?.state === 'checking' ? ' checking' : ''}
+                      </td>
+                      <td>{p?.state === 'downloading' ? formatSpeed(p.bytesPerSecond) : ''}</td>
+                      <td>{p?.state === 'downloading' ? formatSeconds(p.eta) : ''}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
           </details>
         </>
       )}

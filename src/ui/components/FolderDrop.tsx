@@ -1,6 +1,7 @@
 // A local diffusers folder, dropped or picked: read in place, nothing is uploaded or copied.
 import { useState, type DragEvent } from 'react';
 import { useLocalFolder } from '../actions/model';
+import { FileButton } from './FileButton';
 
 export function FolderDrop() {
   const [over, setOver] = useState(false);
@@ -21,8 +22,7 @@ export function FolderDrop() {
       setError(`could not read ${entry.name}: ${(err as Error).message}`);
     }
   };
-  const onPick = (list: FileList | null) => {
-    if (!list?.length) return;
+  const onPick = (list: File[]) => {
     const files = new Map<string, File>();
     for (const f of list) files.set(f.webkitRelativePath || f.name, f);
     use(files, list[0].webkitRelativePath.split('/')[0] || 'the selected folder');
@@ -38,10 +38,7 @@ export function FolderDrop() {
       onDrop={onDrop}
     >
       <p>Or drop a diffusers model folder here (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)</p>
-      <label className="button">
-        Choose folder…
-        <input type="file" hidden {...{ webkitdirectory: '' }} onChange={(e) => onPick(e.target.files)} />
-      </label>
+      <FileButton label="Choose folder…" directory onFiles={onPick} />
       {error && <p role="alert" className="error">{error}</p>}
     </div>
   );

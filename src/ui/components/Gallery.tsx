@@ -20,7 +20,7 @@ export function Gallery() {
                 guidance {g.settings.guidance} · {g.settings.scheduler} · {g.width}×{g.height} · {(g.ms / 1000).toFixed(1)} s
               </figcaption>
               <div className="row">
-                <a className="button" href={g.url} download={`w2w-seed${g.settings.seed}.png`}>
+                <a className="button" href={g.url} download={`w2w-seed${g.settings.seed}.png`} aria-label={`PNG of image seed ${g.settings.seed}`}>
                   PNG
                 </a>
                 <button onClick={() => removeFromGallery(g.id)} aria-label={`remove image seed ${g.settings.seed}`}>

@@ -3,8 +3,10 @@
 import { cancelJob, generateImage } from '../actions/generate';
 import { setGen, useApp, type IdentityInput } from '../store';
 import { useIdentity } from '../identity-store';
+import { useTransitionStore } from '../use-transition-store';
 import { NumberField } from './NumberField';
 import { ResultView } from './ResultView';
+import { RunAnnouncer } from './RunAnnouncer';
 import { SizeSelect } from './SizeSelect';
 
 const SKS = /\bsks person\b/i;
@@ -15,6 +17,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
   const generating = useApp((s) => s.generating);
   const hasIdentity = useIdentity((s) => !!s.identity);
   const error = useApp((s) => s.genError);
+  const preview = useTransitionStore(useApp, (s) => s.preview);
   const run = async () => void generateImage(identity ? await identity() : undefined);
   return (
     <section aria-labelledby="gen-h" className="panel generate">
@@ -62,6 +65,14 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         </div>
         {error && <p role="alert" className="error">{error}</p>}
       </div>
+      <RunAnnouncer
+        label="generation"
+        running={generating}
+        failed={!!error && error !== 'cancelled'}
+        cancelled={error === 'cancelled'}
+        done={preview?.step ?? 0}
+        total={preview?.total ?? gen.steps}
+      />
     </section>
   );
 }

@@ -8,11 +8,11 @@ export function InversionProgress() {
   if (!losses.length && phase !== 'running') return null;
   const latest = losses[losses.length - 1];
   return (
-    <div className="inversion-progress" aria-live="polite">
+    <div className="inversion-progress">
       <progress aria-label="inversion" max={total || 1} value={step} />
       <p data-testid="inversion-status">
         step <span data-testid="invert-step">{step}</span> / {total || '…'}
-        {latest !== undefined && <> · loss <output data-testid="inversion-loss">{latest.toFixed(5)}</output></>}
+        {latest !== undefined && <> · loss <span data-testid="inversion-loss">{latest.toFixed(5)}</span></>}
         {phase === 'running' && step > 0 && <> · {msPerStep !== undefined ? `${Math.round(msPerStep)} ms/step · ` : ''}ETA {seconds(etaMs)}</>}
       </p>
       <LossCurve losses={losses} />

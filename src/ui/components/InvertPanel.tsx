@@ -11,7 +11,9 @@ import { setInvert, useInvert, type BrushMode } from '../invert-store';
 import { centeredCrop, zoomCrop, zoomOf } from '../crop';
 import { InversionProgress } from './InversionProgress';
 import { InvertSettings } from './InvertSettings';
+import { FileButton } from './FileButton';
 import { MaskEditor } from './MaskEditor';
+import { RunAnnouncer } from './RunAnnouncer';
 import './invert.css';
 
 /** The photo beside the last preview of its identity, and the way on to Create where it renders. */
@@ -61,10 +63,7 @@ function FileDrop({ label, onFile, children }: { label: string; onFile: (f: File
       onDrop={drop}
     >
       {children}
-      <label className="button">
-        {label}…
-        <input type="file" hidden aria-label={`${label}…`} onChange={(e) => e.target.files?.[0] && onFile(e.target.files[0])} />
-      </label>
+      <FileButton label={`${label}…`} onFiles={(files) => onFile(files[0])} />
     </div>
   );
 }
@@ -113,7 +112,7 @@ function Tools() {
 }
 
 export function InvertPanel() {
-  const { photo, phase, error, notes, pending, saved } = useInvert();
+  const { photo, phase, error, notes, pending, saved, step, total } = useInvert();
   const space = useIdentity((s) => s.space);
   useEffect(() => void checkPending(), [space?.id]);
   const busy = phase === 'running' || phase === 'cancelling' || phase === 'saving';
@@ -166,6 +165,7 @@ export function InvertPanel() {
             {n}
           </p>
         ))}
+        <RunAnnouncer label="inversion" running={busy} failed={phase === 'error'} cancelled={!saved} done={step} total={total} />
         <InversionProgress />
         {saved && (
           <>

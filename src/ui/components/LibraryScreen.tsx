@@ -44,7 +44,7 @@ function Entry({ rec }: { rec: IdentityRecord }) {
     <li data-testid="library-entry">
       {thumb ? <img src={thumb} alt={`thumbnail of ${rec.name}`} /> : <span className="placeholder" />}
       <input aria-label={`name of ${rec.name}`} value={name} onChange={(e) => setName(e.target.value)} />
-      <button onClick={() => void renameIdentity(rec.id, name)} disabled={name.trim() === rec.name || !name.trim()}>
+      <button onClick={() => void renameIdentity(rec.id, name)} aria-label={`Rename ${rec.name}`} disabled={name.trim() === rec.name || !name.trim()}>
         Rename
       </button>
       <button
@@ -52,10 +52,13 @@ function Entry({ rec }: { rec: IdentityRecord }) {
           loadIdentity(rec.id);
           setApp({ tab: 'create' });
         }}
+        aria-label={`Load ${rec.name}`}
       >
         Load
       </button>
-      <button onClick={() => void duplicateIdentity(rec.id)}>Duplicate</button>
+      <button onClick={() => void duplicateIdentity(rec.id)} aria-label={`Duplicate ${rec.name}`}>
+        Duplicate
+      </button>
       <button onClick={() => void deleteIdentity(rec.id)} aria-label={`Delete ${rec.name}`}>
         Delete
       </button>

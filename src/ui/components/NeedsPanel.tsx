@@ -3,6 +3,7 @@
 import { estimateNeeds } from '../actions/estimate';
 import { formatBytes } from '../format';
 import { useApp } from '../store';
+import { TableScroll } from './TableScroll';
 import type { ModelInfo } from '../../../workers/protocol';
 
 export function NeedsPanel() {
@@ -34,16 +35,18 @@ function NeedsTable({ needs: n, verdict }: Pick<ModelInfo, 'needs' | 'verdict'>)
   ];
   return (
     <>
-      <table className="needs" data-testid="needs-table">
-        <tbody>
-          {rows.map(([label, bytes]) => (
-            <tr key={label}>
-              <td>{label}</td>
-              <td data-bytes={bytes}>{formatBytes(bytes)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <TableScroll label="memory needs">
+        <table className="needs" data-testid="needs-table">
+          <tbody>
+            {rows.map(([label, bytes]) => (
+              <tr key={label}>
+                <td>{label}</td>
+                <td data-bytes={bytes}>{formatBytes(bytes)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       {verdict.notes.map((note) => (
         <p key={note} className={verdict.ok ? 'note' : 'error'} role={verdict.ok ? undefined : 'alert'} data-testid="needs-verdict">
           {note}

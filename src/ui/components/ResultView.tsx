@@ -20,7 +20,7 @@ export function ResultView() {
   }, [generating, newest?.id]);
   if (generating)
     return (
-      <figure className="result live" aria-live="polite" ref={figure}>
+      <figure className="result live" ref={figure}>
         {preview ? <img src={preview.url} alt={`preview, step ${preview.step} of ${preview.total}`} /> : <div className="placeholder">starting…</div>}
         <figcaption>
           <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> step {preview?.step ?? 0} / {preview?.total ?? steps}

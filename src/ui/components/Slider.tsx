@@ -17,7 +17,8 @@ export function Slider({ label, value, min, max, step, onChange, detail }: Slide
   return (
     <div className="slider">
       <label htmlFor={id}>{label}</label>
-      <output htmlFor={id}>
+      {/* Not live (an <output> is role=status): the slider's aria-valuetext already says its value. */}
+      <output htmlFor={id} aria-live="off">
         {value > 0 ? '+' : ''}
         {value}
         {detail ? ` ${detail}` : ''}

@@ -3,6 +3,7 @@ import { importSpace, importSpaceFiles } from '../actions/space';
 import { formatBytes } from '../format';
 import { useIdentity } from '../identity-store';
 import { useApp } from '../store';
+import { FileButton } from './FileButton';
 import { SpaceOptions } from './SpaceOptions';
 
 export function SpaceImport() {
@@ -27,16 +28,12 @@ export function SpaceImport() {
         <button onClick={() => void importSpace(opts)} disabled={importing}>
           Import space
         </button>
-        <label className="button">
-          From files…
-          <input
-            type="file"
-            multiple
-            hidden
-            accept=".pt"
-            onChange={(e) => e.target.files?.length && void importSpaceFiles(new Map([...e.target.files].map((f) => [f.name, f])), 'dropped files', opts)}
-          />
-        </label>
+        <FileButton
+          label="From files…"
+          multiple
+          accept=".pt"
+          onFiles={(files) => void importSpaceFiles(new Map(files.map((f) => [f.name, f])), 'dropped files', opts)}
+        />
       </div>
       {importing && !spaceProgress && <p data-testid="space-importing">reading the space files…</p>}
       {spacePhase === 'importing' && spaceProgress && (

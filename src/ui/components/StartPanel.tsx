@@ -5,6 +5,7 @@ import { downloadAll, spaceIncluded } from '../actions/start';
 import { formatBytes } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp, useApp } from '../store';
+import { RunAnnouncer } from './RunAnnouncer';
 import { SpaceOptions } from './SpaceOptions';
 
 export function StartPanel() {
@@ -46,6 +47,7 @@ export function StartPanel() {
           {spacePlan && 'error' in spacePlan && <p className="hint" data-testid="space-plan-note">w2w space not included: {spacePlan.error}</p>}
         </>
       )}
+      <RunAnnouncer label="download" running={phase === 'downloading'} failed={phase === 'error'} done={loaded} total={plan?.total ?? 0} />
       {phase === 'downloading' && (
         <div className="row">
           <progress aria-label="total downloaded" max={plan?.total || 1} value={loaded} />
