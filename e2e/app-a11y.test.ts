@@ -1,5 +1,5 @@
 // Keyboard, screen readers and a phone-sized screen (wasm backend, the fixture in hub layout), in one
-// 390×844 page: Tab/Enter/Space/arrow keys only — download the model, import the space, sample, move an
+// 390×844 page: Tab/Enter/Space/arrow keys only — download the model and the space, sample, move an
 // attribute slider, open a photo through its button's file chooser, head ellipse, invert two steps. On
 // every screen: no horizontal scroll (scrollWidth ≤ 390), no serious or critical axe-core violation, a
 // screenshot (app-<screen>-390.png); the page holds a handful of live regions and a run announces itself
@@ -100,15 +100,19 @@ describe('keyboard only, 390×844, axe-core (wasm)', () => {
     assert.equal(await panel.getAttribute('id'), await create.getAttribute('aria-controls'));
     assert.equal(await panel.getAttribute('aria-labelledby'), await create.getAttribute('id'));
 
-    // Create: the space (k = 48, the fixture's V.pt), a sampled identity, an attribute slider by arrows.
-    await tabTo(page, page.getByLabel('Components k'));
-    await page.keyboard.type('48');
-    await tabTo(page, page.getByRole('button', { name: 'Import space' }));
-    await page.keyboard.press('Enter');
+    // Create: the space came with Download; a sampled identity, an attribute slider by arrows.
     await page.getByTestId('space-ready').waitFor({ timeout: 60_000 });
-    await tabTo(page, page.getByRole('button', { name: 'Sample identity' }));
+    // Sample renders at once: a small one (3 steps, 64 px), typed into the Generate form first.
+    await tabTo(page, page.getByLabel('Steps', { exact: true }));
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('3');
+    await tabTo(page, page.getByLabel('Size', { exact: true }));
+    await page.keyboard.type('64');
+    assert.equal(await page.getByLabel('Size', { exact: true }).inputValue(), '64');
+    await tabTo(page, page.getByRole('button', { name: 'Sample identity' }), { back: true });
     await page.keyboard.press('Space');
     await page.getByTestId('identity-name').waitFor({ timeout: 60_000 });
+    await page.getByTestId('result').waitFor({ timeout: 120_000 });
     const male = page.getByRole('slider', { name: 'Male', exact: true });
     await tabTo(page, male);
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
