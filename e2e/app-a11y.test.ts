@@ -78,7 +78,9 @@ describe('keyboard only, 390×844, axe-core (wasm)', () => {
     await page.keyboard.press('Home');
     await page.getByRole('heading', { name: 'Download' }).waitFor();
     screens.models = await checkScreen(app, 'models');
-    // The download table scrolls inside its panel at 390 px, and fits it at 1280 px (it used to overflow).
+    // The download table (folded: opened by keyboard) scrolls inside its panel at 390 px, and fits it at 1280 px.
+    await tabTo(page, page.locator('details.files > summary'));
+    await page.keyboard.press('Enter');
     const files = page.getByRole('region', { name: 'model files' });
     assert.ok(await files.evaluate((e) => e.scrollWidth > e.clientWidth), 'the file table scrolls at 390 px');
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { appServer, MODEL, openApp, SPACE, type AppPage } from './app-helpers';
+import { appServer, MODEL, openAdvanced, openApp, SPACE, type AppPage } from './app-helpers';
 import { launchChromium } from './browser';
 import type { TestServer } from './server';
 
@@ -66,6 +66,7 @@ export async function importSpace(app: AppPage): Promise<void> {
 
 /** The Invert panel's settings for a short run at 64 px (lr 0.3, seed 1, 2-step previews). */
 export async function invertSettings(page: Page, v: { steps: number; checkpoint: number; preview: number }): Promise<void> {
+  await openAdvanced(page);
   await page.getByLabel('Image size').selectOption('64');
   await page.getByLabel('Inversion steps', { exact: true }).fill(String(v.steps));
   await page.getByLabel('Learning rate').fill('0.3');

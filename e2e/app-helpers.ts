@@ -108,3 +108,8 @@ export async function imageBytes(page: Page, selector: string): Promise<Buffer> 
   });
   return Buffer.from(b64, 'base64');
 }
+
+/** Opens every folded "Advanced" section on the page (the settings the tests change live there). */
+export async function openAdvanced(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('details.advanced').forEach((d) => (d.open = true)));
+}

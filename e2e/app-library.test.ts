@@ -18,7 +18,7 @@ import { spaceFolderFromPath } from '../src/engine/space/files-node';
 import { loadSpace } from '../src/engine/space/load';
 import { exportIdentity, importIdentity } from '../src/engine/space/transfer';
 import { loadTensor } from '../src/engine/torch/index';
-import type { AppPage } from './app-helpers';
+import { openAdvanced, type AppPage } from './app-helpers';
 import { importSpace, readyApp, waitReady, browserSuite } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -73,6 +73,7 @@ const names = async (page: Page) => (await storedIdentities(page)).map((r) => r.
 
 /** Five neighbours "row r · file · cosine c", cosines descending and in [−1, 1]. */
 async function checkNearest(page: Page): Promise<string[]> {
+  await openAdvanced(page);
   const items = page.getByTestId('nearest').locator('li');
   await items.first().waitFor();
   const texts = await items.allTextContents();

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './browser';
-import { appServer, BROKEN, fixtureTensorBytes, imageBytes, MODEL, modelBytes, openApp, SPACE, type AppPage } from './app-helpers';
+import { appServer, BROKEN, fixtureTensorBytes, imageBytes, MODEL, modelBytes, openAdvanced, openApp, SPACE, type AppPage } from './app-helpers';
 import { parseUNetConfig } from '../src/engine/io/config';
 import { loraLayout } from '../src/engine/models/lora';
 import { FIXTURES, type TestServer } from './server';
@@ -229,7 +229,9 @@ describe('app, WebGPU off (wasm)', () => {
     await page.getByRole('button', { name: 'Discover directions' }).click();
     await page.getByTestId('free-status').filter({ hasText: /^2 directions, \d+ iterations/ }).waitFor({ timeout: 150_000 });
     const before = await generate(app, 60_000);
-    const slider = page.getByRole('slider', { name: /^Direction 1 \(σ [\d.e+-]+; like \w+ -?\d\.\d\d/ });
+    // Named in words (the closest labelled attributes, more or less of each); the maths under Details.
+    const slider = page.getByRole('slider', { name: /^Direction 1: (more|less) [A-Z][\w ']*(, (more|less) [A-Z][\w ']*){2}$/ });
+    assert.match((await page.getByTestId('free-details').textContent()) ?? '', /direction 1: σ [\d.e+-]+; cosine with \w+ -?\d\.\d\d/);
     await slider.focus();
     await page.keyboard.press('PageUp');
     assert.notEqual(await slider.inputValue(), '0');
@@ -244,6 +246,7 @@ describe('app, WebGPU off (wasm)', () => {
     await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
     await page.getByRole('button', { name: 'Head ellipse' }).click();
     await page.getByLabel('Inversion steps', { exact: true }).fill('8');
+    await openAdvanced(page);
     await page.getByLabel('Preview every', { exact: true }).fill('4');
     await page.getByLabel('Preview steps', { exact: true }).fill('1');
     await app.resetLongTasks();
@@ -362,6 +365,7 @@ describe('app on WebGPU (SwiftShader)', () => {
     await page.getByRole('tab', { name: 'Invert' }).click();
     await page.getByLabel('Choose photo…').setInputFiles(`${FIXTURES}/tiny-sd-a/inversion-photo.png`);
     await page.getByLabel('Inversion steps', { exact: true }).fill('2');
+    await openAdvanced(page);
     await page.getByLabel('Preview every', { exact: true }).fill('0');
     const t0 = Date.now();
     await page.getByRole('button', { name: 'Invert', exact: true }).click();

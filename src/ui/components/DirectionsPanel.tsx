@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { IDENTITY_FRACTIONS } from '../../engine/pullback/fractions';
 import { discoverDirections } from '../actions/space';
+import { describeDirection } from '../attribute-names';
 import { setIdentity, useIdentity } from '../identity-store';
 import { useApp } from '../store';
 import { NumberField } from './NumberField';
@@ -30,19 +31,31 @@ export function DirectionsPanel() {
       </div>
       {freeStatus && <p data-testid="free-status">{freeStatus}</p>}
       {free && (
-        <div className="sliders" role="group" aria-label="discovered direction sliders">
-          {free.vectors.map((_, j) => (
-            <Slider
-              key={j}
-              label={`Direction ${j + 1} (σ ${free.values[j].toPrecision(3)}; like ${free.closest[j].map((c) => `${c.name} ${c.cosine.toFixed(2)}`).join(', ')})`}
-              value={freeOffsets[j] ?? 0}
-              min={-2}
-              max={2}
-              step={0.1}
-              onChange={(v) => setIdentity((s) => ({ freeOffsets: s.freeOffsets.map((x, i) => (i === j ? v : x)) }))}
-            />
-          ))}
-        </div>
+        <>
+          <div className="sliders" role="group" aria-label="discovered direction sliders">
+            {free.vectors.map((_, j) => (
+              <Slider
+                key={j}
+                label={`Direction ${j + 1}: ${describeDirection(free.closest[j])}`}
+                value={freeOffsets[j] ?? 0}
+                min={-2}
+                max={2}
+                step={0.1}
+                onChange={(v) => setIdentity((s) => ({ freeOffsets: s.freeOffsets.map((x, i) => (i === j ? v : x)) }))}
+              />
+            ))}
+          </div>
+          <details data-testid="free-details">
+            <summary>Details</summary>
+            <ul>
+              {free.vectors.map((_, j) => (
+                <li key={j}>
+                  direction {j + 1}: σ {free.values[j].toPrecision(3)}; cosine with {free.closest[j].map((c) => `${c.name} ${c.cosine.toFixed(2)}`).join(', ')}
+                </li>
+              ))}
+            </ul>
+          </details>
+        </>
       )}
     </section>
   );

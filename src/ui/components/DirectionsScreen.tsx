@@ -5,6 +5,7 @@ import type { LabelCosine } from '../../engine/pullback/closest-labels';
 import {
   applyEditedIdentity, discoverIdentityDirections, discoverImageDirections, setIdentitySlider, setImageSlider,
 } from '../actions/directions';
+import { describeDirection } from '../attribute-names';
 import { setDirections, useDirections, type SliderSet } from '../directions-store';
 import { useIdentity } from '../identity-store';
 import { useApp } from '../store';
@@ -59,6 +60,14 @@ const Failure = ({ error }: { error?: string }) =>
 
 const sigma = (values: number[]) => values.map((v) => v.toPrecision(4)).join(', ');
 
+/** The numbers behind a result, folded under its plain sentence. */
+const Maths = ({ children }: { children: React.ReactNode }) => (
+  <details className="maths">
+    <summary>Details</summary>
+    <p>{children}</p>
+  </details>
+);
+
 function ImageDirections() {
   const gallery = useApp((s) => s.gallery);
   const { n, fraction, itemId, imagePhase, imageError, image, rendering } = useDirections();
@@ -72,9 +81,10 @@ function ImageDirections() {
           <label>
             Image
             <select value={item?.id} onChange={(e) => setDirections({ itemId: e.target.value })}>
-              {gallery.map((g) => (
+              {/* Numbered, newest first as in the gallery: two images of the same identity and seed stay apart. */}
+              {gallery.map((g, i) => (
                 <option key={g.id} value={g.id}>
-                  {g.identity}, “{g.settings.prompt}”, seed {g.settings.seed}
+                  {gallery.length - i}. {g.identity}, “{g.settings.prompt}”, seed {g.settings.seed}, {g.settings.steps} steps, {g.width}×{g.height}
                 </option>
               ))}
             </select>
@@ -89,11 +99,16 @@ function ImageDirections() {
       <Failure error={imageError} />
       {image && (
         <>
-          <p data-testid="image-directions">
-            At t = {image.timestep} (step {image.step + 1}): σ = {sigma(image.values)} · {image.iterations} iterations
-            {image.converged ? '' : ' (not converged)'} · slider unit ‖x_t‖ = {image.scale.toFixed(2)}
-            {rendering && ' · rendering…'}
-          </p>
+          <div data-testid="image-directions">
+            <p>
+              The {image.values.length} changes this image is most sensitive to at denoising step {image.step + 1}: move a
+              slider to see each.{rendering && ' Rendering…'}
+            </p>
+            <Maths>
+              At t = {image.timestep} (step {image.step + 1}): σ = {sigma(image.values)} · {image.iterations} iterations
+              {image.converged ? '' : ' (not converged)'} · slider unit ‖x_t‖ = {image.scale.toFixed(2)}
+            </Maths>
+          </div>
           {item && <img src={item.url} alt={`generated image (original): ${item.identity}, seed ${item.settings.seed}`} />}
           <DirectionSliders set={image} kind="image" onChange={setImageSlider} />
         </>
@@ -125,23 +140,31 @@ function IdentityDirectionsSection() {
       <Failure error={identityError} />
       {identity && (
         <>
-          <p data-testid="identity-directions">
-            {identity.name}: σ = {sigma(identity.values)} · {identity.iterations} iterations{identity.converged ? '' : ' (not converged)'} · t ={' '}
-            {identity.timesteps.join(', ')}
-            {rendering && ' · rendering…'}
-          </p>
+          <div data-testid="identity-directions">
+            <p>
+              The {identity.values.length} ways {identity.name} can change that the model responds to most: move a slider to
+              see each, “Use as identity” keeps it.{rendering && ' Rendering…'}
+            </p>
+            <Maths>
+              σ = {sigma(identity.values)} · {identity.iterations} iterations{identity.converged ? '' : ' (not converged)'} · t ={' '}
+              {identity.timesteps.join(', ')}
+            </Maths>
+          </div>
           <CosineTable names={identity.names} cosines={identity.cosines} closest={identity.closest} />
           <DirectionSliders
             set={identity}
             kind="identity"
             onChange={setIdentitySlider}
-            extra={(i) =>
-              identity.coefs[i] && (
-                <button onClick={() => applyEditedIdentity(i)} aria-label={`Use as identity (identity direction ${i + 1})`}>
-                  Use as identity
-                </button>
-              )
-            }
+            extra={(i) => (
+              <>
+                <p className="hint">{describeDirection(identity.closest[i] ?? [])}</p>
+                {identity.coefs[i] && (
+                  <button onClick={() => applyEditedIdentity(i)} aria-label={`Use as identity (identity direction ${i + 1})`}>
+                    Use as identity
+                  </button>
+                )}
+              </>
+            )}
           />
         </>
       )}

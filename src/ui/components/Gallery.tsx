@@ -1,5 +1,6 @@
 // Results with the settings that made them; each downloadable as PNG.
 import { removeFromGallery } from '../actions/generate';
+import { fileStem } from '../file-names';
 import { useApp, type GalleryItem } from '../store';
 
 export const altText = (g: GalleryItem) => `generated image: "${g.settings.prompt}", ${g.identity}, seed ${g.settings.seed}`;
@@ -20,10 +21,10 @@ export function Gallery() {
                 guidance {g.settings.guidance} · {g.settings.scheduler} · {g.width}×{g.height} · {(g.ms / 1000).toFixed(1)} s
               </figcaption>
               <div className="row">
-                <a className="button" href={g.url} download={`w2w-seed${g.settings.seed}.png`} aria-label={`PNG of image seed ${g.settings.seed}`}>
-                  PNG
+                <a className="button" href={g.url} download={`${fileStem(g.identity)}-seed${g.settings.seed}.png`} aria-label={`Save PNG: ${g.identity}, seed ${g.settings.seed}`}>
+                  Save PNG
                 </a>
-                <button onClick={() => removeFromGallery(g.id)} aria-label={`remove image seed ${g.settings.seed}`}>
+                <button onClick={() => removeFromGallery(g.id)} aria-label={`Remove image: ${g.identity}, seed ${g.settings.seed}`}>
                   Remove
                 </button>
               </div>

@@ -1,8 +1,10 @@
-// The identity: the space it lives in, Sample (with diversity; renders at once), top-PC sliders, save to the library.
+// The identity: the space it lives in, Sample (with diversity; renders at once), save to the library; under
+// Advanced, the nearest training identities and top-PC sliders.
 import { useState } from 'react';
 import { saveIdentity } from '../actions/library';
 import { sampleAndRender } from '../actions/render';
 import { setIdentity, useIdentity } from '../identity-store';
+import { Advanced } from './Advanced';
 import { IdentityImport } from './IdentityImport';
 import { NearestList } from './NearestList';
 import { Slider } from './Slider';
@@ -35,22 +37,26 @@ export function IdentityPanel() {
           ) : (
             <p className="hint">No identity: images come from the base model.</p>
           )}
-          {identity && <NearestList />}
-          {identity && pcStats && (
-            <fieldset className="sliders">
-              <legend>Top principal components (σ of the training models)</legend>
-              {pcOffsets.slice(0, pcStats.std.length).map((z, i) => (
-                <Slider
-                  key={i}
-                  label={`PC ${i + 1}`}
-                  value={z}
-                  min={-3}
-                  max={3}
-                  step={0.1}
-                  onChange={(v) => setIdentity((s) => ({ pcOffsets: s.pcOffsets.map((x, j) => (j === i ? v : x)) }))}
-                />
-              ))}
-            </fieldset>
+          {identity && (
+            <Advanced what="nearest training identities, principal components">
+              <NearestList />
+              {pcStats && (
+                <fieldset className="sliders">
+                  <legend>Top principal components (σ of the training models)</legend>
+                  {pcOffsets.slice(0, pcStats.std.length).map((z, i) => (
+                    <Slider
+                      key={i}
+                      label={`PC ${i + 1}`}
+                      value={z}
+                      min={-3}
+                      max={3}
+                      step={0.1}
+                      onChange={(v) => setIdentity((s) => ({ pcOffsets: s.pcOffsets.map((x, j) => (j === i ? v : x)) }))}
+                    />
+                  ))}
+                </fieldset>
+              )}
+            </Advanced>
           )}
           {identity && (
             <form

@@ -11,7 +11,8 @@ export function InversionProgress() {
     <div className="inversion-progress">
       <progress aria-label="inversion" max={total || 1} value={step} />
       <p data-testid="inversion-status">
-        step <span data-testid="invert-step">{step}</span> / {total || '…'}
+        {/* Before the first step the gradient sessions are being built (seconds to minutes on a full model). */}
+        {phase === 'running' && step === 0 && !latest ? 'preparing the gradient step… ' : <>step <span data-testid="invert-step">{step}</span> / {total || '…'}</>}
         {latest !== undefined && <> · loss <span data-testid="inversion-loss">{latest.toFixed(5)}</span></>}
         {phase === 'running' && step > 0 && <> · {msPerStep !== undefined ? `${Math.round(msPerStep)} ms/step · ` : ''}ETA {seconds(etaMs)}</>}
       </p>

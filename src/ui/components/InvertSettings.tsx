@@ -1,7 +1,9 @@
-// Preset (photo / painting) and every value it sets, each overridable; size, checkpoint and preview cadence.
+// Preset (photo / painting), steps and image size; under Advanced every other value the preset sets (each
+// overridable), checkpoint and preview cadence.
 import { PRESETS, type PresetName } from '../../engine/invert/settings';
 import { useIdentity } from '../identity-store';
 import { setInvert, useInvert, type Overrides } from '../invert-store';
+import { Advanced } from './Advanced';
 import { NumberField } from './NumberField';
 import { SizeSelect } from './SizeSelect';
 
@@ -25,27 +27,29 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
       </label>
       <div className="row">
         <NumberField label="Inversion steps" value={value('steps', p.steps)} min={1} max={100000} step={1} onChange={set('steps')} />
-        <NumberField label="Components" value={components} min={1} max={k ?? 100000} step={1} onChange={set('components')} />
-        <NumberField label="Seed" value={value('seed', 0)} min={0} max={2 ** 31 - 1} step={1} onChange={set('seed')} />
-      </div>
-      <div className="row">
-        <NumberField label="Learning rate" value={value('lr', p.lr)} min={1e-6} max={100} step={0.01} onChange={set('lr')} />
-        <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
-      </div>
-      <div className="row">
-        {/* Adam's betas must stay below 1 (the bias correction divides by 1 − βᵗ). */}
-        <NumberField label="Adam β1" value={value('beta1', p.beta1)} min={0} max={0.999999} step={0.001} onChange={set('beta1')} />
-        <NumberField label="Adam β2" value={value('beta2', p.beta2)} min={0} max={0.999999} step={0.0001} onChange={set('beta2')} />
-        <NumberField label="Adam eps" value={value('eps', p.eps)} min={0} max={1} step={1e-9} onChange={set('eps')} />
-      </div>
-      <div className="row">
         <SizeSelect label="Image size" value={size} onChange={(v) => setInvert({ size: v })} />
-        <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
       </div>
-      <div className="row">
-        <NumberField label="Preview every" value={previewEvery} min={0} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
-        <NumberField label="Preview steps" value={previewSteps} min={1} max={100} step={1} onChange={(v) => setInvert({ previewSteps: v })} />
-      </div>
+      <Advanced what="optimiser, checkpoints, previews">
+        <div className="row">
+          <NumberField label="Components" value={components} min={1} max={k ?? 100000} step={1} onChange={set('components')} />
+          <NumberField label="Seed" value={value('seed', 0)} min={0} max={2 ** 31 - 1} step={1} onChange={set('seed')} />
+        </div>
+        <div className="row">
+          <NumberField label="Learning rate" value={value('lr', p.lr)} min={1e-6} max={100} step={0.01} onChange={set('lr')} />
+          <NumberField label="Weight decay" value={value('weightDecay', p.weightDecay)} min={0} max={1} step={1e-10} onChange={set('weightDecay')} />
+        </div>
+        <div className="row">
+          {/* Adam's betas must stay below 1 (the bias correction divides by 1 − βᵗ). */}
+          <NumberField label="Adam β1" value={value('beta1', p.beta1)} min={0} max={0.999999} step={0.001} onChange={set('beta1')} />
+          <NumberField label="Adam β2" value={value('beta2', p.beta2)} min={0} max={0.999999} step={0.0001} onChange={set('beta2')} />
+          <NumberField label="Adam eps" value={value('eps', p.eps)} min={0} max={1} step={1e-9} onChange={set('eps')} />
+        </div>
+        <div className="row">
+          <NumberField label="Checkpoint every" value={checkpointEvery} min={1} max={1000} step={1} onChange={(v) => setInvert({ checkpointEvery: v })} />
+          <NumberField label="Preview every" value={previewEvery} min={0} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
+          <NumberField label="Preview steps" value={previewSteps} min={1} max={100} step={1} onChange={(v) => setInvert({ previewSteps: v })} />
+        </div>
+      </Advanced>
     </fieldset>
   );
 }

@@ -9,7 +9,6 @@ import { altText } from './Gallery';
 export function ResultView() {
   const generating = useApp((s) => s.generating);
   const preview = useTransitionStore(useApp, (s) => s.preview);
-  const steps = useApp((s) => s.gen.steps);
   const newest = useApp((s) => s.gallery[0]);
   const compare = useIdentity((s) => s.compare);
   const figure = useRef<HTMLElement>(null);
@@ -23,7 +22,9 @@ export function ResultView() {
       <figure className="result live" ref={figure}>
         {preview ? <img src={preview.url} alt={`preview, step ${preview.step} of ${preview.total}`} /> : <div className="placeholder">starting…</div>}
         <figcaption>
-          <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> step {preview?.step ?? 0} / {preview?.total ?? steps}
+          {/* A percentage: PNDM's warm-up makes "Steps 20" 21 UNet steps, which read as a wrong count. */}
+          <progress aria-label="denoising" max={preview?.total ?? 1} value={preview?.step ?? 0} /> denoising{' '}
+          {preview ? Math.round((100 * preview.step) / preview.total) : 0} %
         </figcaption>
       </figure>
     );

@@ -39,6 +39,7 @@ export function ScreenTabs() {
           aria-controls={panelId(t.id)}
           tabIndex={tab === t.id ? 0 : -1}
           disabled={!enabled[i]}
+          title={enabled[i] ? undefined : 'opens once a model is loaded (Models: Download)'}
           onClick={() => setApp({ tab: t.id })}
           onKeyDown={(e) => onKey(e, i)}
         >
