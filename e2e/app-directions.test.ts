@@ -51,7 +51,7 @@ describe('directions panel (wasm)', () => {
     const edited = await slide(page, 'image direction 1', 'image-edit-0');
     assert.equal(edited.subarray(1, 4).toString(), 'PNG');
     assert.notDeepEqual(edited, original);
-    await app.shot('app-directions.png');
+    await app.shot('app-directions-1280.png');
     assert.deepEqual(app.errors, []);
   });
 

@@ -131,7 +131,7 @@ async function saveAndExport(app: AppPage): Promise<void> {
   }
   await page.getByRole('tab', { name: 'Library' }).click();
   await page.getByTestId('library-entry').first().waitFor();
-  await app.shot('app-library.png');
+  await app.shot('app-library-1280.png');
 }
 
 /**
@@ -195,7 +195,7 @@ describe('app, WebGPU off (wasm)', () => {
     const unetRow = app.page.getByTestId('needs-table').getByRole('row', { name: /^UNet weights/ });
     assert.equal(Number(await unetRow.locator('td[data-bytes]').getAttribute('data-bytes')), await fixtureTensorBytes('unet/diffusion_pytorch_model.safetensors'));
     assert.equal(await app.page.getByTestId('needs-verdict').count(), 0);
-    await app.shot('app-models.png');
+    await app.shot('app-models-1280.png');
     await app.page.getByRole('tab', { name: 'Create' }).click();
     assert.deepEqual(app.errors, []);
   });
@@ -216,7 +216,7 @@ describe('app, WebGPU off (wasm)', () => {
     const first = await generate(app, 120_000);
     assert.equal(first.subarray(1, 4).toString(), 'PNG');
     await sliderChangesImage(app, first, 120_000);
-    await app.shot('app-create.png');
+    await app.shot('app-create-1280.png');
     assert.deepEqual(app.errors, []);
   });
 
@@ -236,7 +236,7 @@ describe('app, WebGPU off (wasm)', () => {
     await page.keyboard.press('PageUp');
     assert.notEqual(await slider.inputValue(), '0');
     assert.notDeepEqual(await generate(app, 60_000), before);
-    await app.shot('app-directions.png');
+    await app.shot('app-create-directions-1280.png');
     assert.deepEqual(app.errors, []);
   });
 
@@ -265,7 +265,7 @@ describe('app, WebGPU off (wasm)', () => {
     await page.getByTestId('invert-step').filter({ hasText: /^8$/ }).waitFor();
     assert.match((await page.getByRole('img', { name: /^loss over 8 steps/ }).getAttribute('aria-label')) ?? '', /last \d/);
     await page.getByTestId('invert-preview').waitFor();
-    await app.shot('app-invert.png');
+    await app.shot('app-invert-1280.png');
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByRole('textbox', { name: 'name of inverted inversion-photo.png' }).waitFor();
     assert.deepEqual(app.errors, []);

@@ -1,7 +1,7 @@
 // Inversion's step on the page's provider: θ and ∂L/∂c inside the gradient graph (V_k in the check's GPU weight
 // store, only c in and the loss and ∂L/∂c out) against the separate products (θ session, UNet ∂L/∂θ, ∂L/∂c
 // session) on the same runtime: a few Adam steps on the reference's VAE image must give the same coefficients.
-import { invert, resolveSettings, type InversionSpace } from '../engine/invert/index';
+import { invert, resolveSettings, separateProducts } from '../engine/invert/index';
 import { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { spaceFolderFromUrl } from '../engine/space/files';
 import { loadSpace } from '../engine/space/load';
@@ -33,7 +33,7 @@ export const invertCheck: Check = {
     const inputs = { image, mask: { data: new Float32Array(h * w).fill(1), width: w, height: h, notes: [] } };
     const { settings } = resolveSettings('photo', { steps: STEPS, components: space.k, lr: 0.02, seed: 1 }, space.k);
     // The space's products without its graph basis: today's three-session step.
-    const separate: InversionSpace = { k: space.k, thetaAsync: (c) => space.thetaAsync(c), gradCoefAsync: (g) => space.gradCoefAsync(g) };
+    const separate = separateProducts(space);
     const a = await invert(sd, separate, inputs, settings);
     const b = await invert(sd, space, inputs, settings);
     if (!sd.sessionKeys.some((k) => k.includes('_space'))) throw new Error('invert check: the in-graph step did not run');

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { openModel } from '../../src/cli/node-model';
 import { decodeImageNode } from '../../src/cli/png';
-import { intake, invert, resolveSettings, type InversionSpace } from '../../src/engine/invert/index';
+import { intake, invert, resolveSettings, separateProducts } from '../../src/engine/invert/index';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { loadSpace } from '../../src/engine/space/load';
 import { fixturePath, relErr } from './fixture';
@@ -16,7 +16,7 @@ try {
   const file = async (n: string) => ({ name: n, bytes: await readFile(fixturePath(n)) });
   const inputs = await intake(await file('inversion-photo.png'), await file('inversion-mask.png'), decodeImageNode, sd, { size: 64 });
   const { settings } = resolveSettings('photo', { steps: 3, components: space.k, lr: 0.02, seed: 2 }, space.k);
-  const separate: InversionSpace = { k: space.k, thetaAsync: (c) => space.thetaAsync(c), gradCoefAsync: (g) => space.gradCoefAsync(g) };
+  const separate = separateProducts(space);
   const a = await invert(sd, separate, inputs, settings);
   const b = await invert(sd, space, inputs, settings);
   console.log(JSON.stringify({

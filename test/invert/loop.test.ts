@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openModel } from '../../src/cli/node-model';
 import { decodeImageNode } from '../../src/cli/png';
 import {
-  evalLoss, intake, invert, InversionCancelled, readEvalSet, resolveSettings, stateFromFile, stateToBytes,
+  evalLoss, intake, invert, InversionCancelled, readEvalSet, resolveSettings, separateProducts, stateFromFile, stateToBytes,
   type EvalSet, type Intake, type InversionSettings, type InversionState,
 } from '../../src/engine/invert/index';
 import { openSafetensors } from '../../src/engine/io/safetensors';
@@ -142,7 +142,7 @@ describe('inversion', () => {
       const cfg = settings({ steps: 25, components, seed: 5, lr: 0.02 });
       await space.useRuntime(sd.runtime);
       try {
-        const products = { k: space.k, thetaAsync: (c: Float32Array) => space.thetaAsync(c), gradCoefAsync: (g: Float32Array) => space.gradCoefAsync(g) };
+        const products = separateProducts(space);
         const separate = await invert(sd, products, inputs, cfg);
         const inGraph = await invert(sd, space, inputs, cfg);
         expect(sd.sessionKeys.some((k) => k.startsWith('unet_loss_b1_8x8_space') && k.endsWith(`_k${components}_float32`))).toBe(true);

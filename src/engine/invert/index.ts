@@ -13,7 +13,7 @@ export { adamInit, adamStep } from './adam';
 export type { AdamOptions, AdamState } from './adam';
 export { PRESETS, DEFAULT_PROMPT, parsePreset, resolveSettings } from './settings';
 export type { InversionSettings, PresetName } from './settings';
-export { invert, InversionCancelled } from './loop';
+export { invert, InversionCancelled, separateProducts } from './loop';
 export type { InversionInputs, InversionSpace, InvertOptions, StepInfo } from './loop';
 export { cloneState, stateToBytes, stateFromFile } from './state';
 export type { InversionState } from './state';

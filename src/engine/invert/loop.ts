@@ -29,6 +29,13 @@ export interface InversionSpace {
   graphBasis?(n: number): GraphBasis | undefined;
 }
 
+/** The space without its graph basis: each step runs θ, ∂L/∂θ and ∂L/∂c as separate products (the reference the in-graph step is checked against). */
+export const separateProducts = (space: InversionSpace): InversionSpace => ({
+  k: space.k,
+  thetaAsync: (c) => space.thetaAsync(c),
+  gradCoefAsync: (g) => space.gradCoefAsync(g),
+});
+
 export interface InversionInputs {
   /** [1, 3, S, S] in [−1, 1] (preparePhoto). */
   image: HostTensor;

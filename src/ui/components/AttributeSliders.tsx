@@ -37,7 +37,7 @@ export function AttributeSliders() {
   return (
     <section aria-labelledby="attr-h" className="panel attributes">
       <h2 id="attr-h">Attributes</h2>
-      <div className="sliders" role="group" aria-label="attribute sliders">
+      <div className="sliders featured" role="group" aria-label="attribute sliders">
         {first.map(slider)}
       </div>
       {more.length > 0 && (
