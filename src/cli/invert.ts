@@ -82,7 +82,7 @@ export async function invertCommand(argv: string[]): Promise<void> {
       resume,
       checkpointEvery: checkpoint ? num(f, 'checkpoint-every', 50) : undefined,
       onCheckpoint: checkpoint ? (s) => writeAtomic(checkpoint, stateToBytes(s)) : undefined,
-      onStep: (s) => console.log(`step ${s.step}/${s.total} loss ${s.loss.toPrecision(6)} (${s.msPerStep.toFixed(0)} ms/step, ${(s.etaMs / 1000).toFixed(0)} s left)`),
+      onStep: (s) => console.log(`step ${s.step}/${s.total} loss ${s.loss.toPrecision(6)} (${s.msPerStep.toFixed(0)} ms/step${s.etaMs === undefined ? '' : `, ${(s.etaMs / 1000).toFixed(0)} s left`})`),
     });
     await printEval(sd, space, evalSet, state.coef, `after ${state.adam.step} steps`);
     await writeAtomic(out, writeCoefficients(state.coef));

@@ -47,9 +47,10 @@ export interface StepInfo {
   step: number;
   total: number;
   loss: number;
-  /** Average milliseconds per step in this run, and the estimate for the remaining steps. */
+  /** Average milliseconds per step in this run (the first step alone: it includes building the sessions). */
   msPerStep: number;
-  etaMs: number;
+  /** The remaining steps at that pace; none after a run's first step, whose time is mostly session building. */
+  etaMs?: number;
 }
 
 export interface InvertOptions {
@@ -139,7 +140,7 @@ export async function invert(
     const step = state.adam.step;
     const msPerStep = step - first === 1 ? Date.now() - started : (Date.now() - started) / (step - first - 1);
     if (step - first === 1) started = Date.now();
-    opts.onStep?.({ step, total: settings.steps, loss, msPerStep, etaMs: msPerStep * (settings.steps - step) });
+    opts.onStep?.({ step, total: settings.steps, loss, msPerStep, etaMs: step - first === 1 ? undefined : msPerStep * (settings.steps - step) });
     if (opts.onCheckpoint && ((opts.checkpointEvery && step % opts.checkpointEvery === 0) || step === settings.steps))
       await opts.onCheckpoint(cloneState(state));
   }

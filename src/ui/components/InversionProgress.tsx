@@ -14,7 +14,7 @@ export function InversionProgress() {
         {/* Before the first step the gradient sessions are being built (seconds to minutes on a full model). */}
         {phase === 'running' && step === 0 && !latest ? 'preparing the gradient step… ' : <>step <span data-testid="invert-step">{step}</span> / {total || '…'}</>}
         {latest !== undefined && <> · loss <span data-testid="inversion-loss">{latest.toFixed(5)}</span></>}
-        {phase === 'running' && step > 0 && <> · {msPerStep !== undefined ? `${Math.round(msPerStep)} ms/step · ` : ''}ETA {seconds(etaMs)}</>}
+        {phase === 'running' && step > 0 && <> · {msPerStep !== undefined ? `${Math.round(msPerStep)} ms/step · ` : ''}ETA {etaMs === undefined ? 'after the next step' : seconds(etaMs)}</>}
       </p>
       <LossCurve losses={losses} />
       {preview && (

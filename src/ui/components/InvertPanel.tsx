@@ -160,6 +160,7 @@ export function InvertPanel() {
             </button>
           )}
         </div>
+        {phase === 'cancelling' && <p className="hint">Cancelling: the run stops after the current step and keeps its checkpoint.</p>}
         {notes.map((n) => (
           <p key={n} className="note">
             {n}
