@@ -14,6 +14,8 @@ export function AttributeSliders() {
   const switchAt = useIdentity((s) => s.switchAt);
   const alphas = useIdentity((s) => s.alphas);
   const [filter, setFilter] = useState('');
+  // The other sliders are rendered only while "More" is open: every identity change re-renders this panel.
+  const [moreOpen, setMoreOpen] = useState(false);
   if (!space || !hasIdentity) return null;
   const { first, more } = featuredFirst(space.columns);
   const query = filter.toLowerCase();
@@ -41,16 +43,20 @@ export function AttributeSliders() {
         {first.map(slider)}
       </div>
       {more.length > 0 && (
-        <details className="more">
+        <details className="more" onToggle={(e) => setMoreOpen(e.currentTarget.open)}>
           <summary>More attributes ({more.length})</summary>
-          <label>
-            Search attributes
-            <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="e.g. hair" />
-          </label>
-          <div className="sliders" role="group" aria-label="more attribute sliders">
-            {shown.map(slider)}
-            {!shown.length && <p className="hint">No attribute matches “{filter}”.</p>}
-          </div>
+          {moreOpen && (
+            <>
+              <label>
+                Search attributes
+                <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="e.g. hair" />
+              </label>
+              <div className="sliders" role="group" aria-label="more attribute sliders">
+                {shown.map(slider)}
+                {!shown.length && <p className="hint">No attribute matches “{filter}”.</p>}
+              </div>
+            </>
+          )}
         </details>
       )}
       <p className="hint">±1 moves the identity as far along a direction as the farthest training identity sits.</p>

@@ -11,13 +11,30 @@ import { SizeSelect } from './SizeSelect';
 
 const SKS = /\bsks person\b/i;
 
+/** Its own component: the preview changes every step, and only the announcement needs it here. */
+function GenerationAnnouncer() {
+  const generating = useApp((s) => s.generating);
+  const error = useApp((s) => s.genError);
+  const steps = useApp((s) => s.gen.steps);
+  const preview = useTransitionStore(useApp, (s) => s.preview);
+  return (
+    <RunAnnouncer
+      label="generation"
+      running={generating}
+      failed={!!error && error !== 'cancelled'}
+      cancelled={error === 'cancelled'}
+      done={preview?.step ?? 0}
+      total={preview?.total ?? steps}
+    />
+  );
+}
+
 export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityInput> }) {
   const gen = useApp((s) => s.gen);
   const model = useApp((s) => s.model);
   const generating = useApp((s) => s.generating);
   const hasIdentity = useIdentity((s) => !!s.identity);
   const error = useApp((s) => s.genError);
-  const preview = useTransitionStore(useApp, (s) => s.preview);
   const run = async () => void generateImage(identity ? await identity() : undefined);
   return (
     <section aria-labelledby="gen-h" className="panel generate">
@@ -65,14 +82,7 @@ export function GeneratePanel({ identity }: { identity?: () => Promise<IdentityI
         </div>
         {error && <p role="alert" className="error">{error}</p>}
       </div>
-      <RunAnnouncer
-        label="generation"
-        running={generating}
-        failed={!!error && error !== 'cancelled'}
-        cancelled={error === 'cancelled'}
-        done={preview?.step ?? 0}
-        total={preview?.total ?? gen.steps}
-      />
+      <GenerationAnnouncer />
     </section>
   );
 }
