@@ -74,9 +74,16 @@ export class TrainingSearch {
     let cc = 0;
     for (let i = 0; i < n; i++) cc += head[i] * head[i];
     const cn = Math.sqrt(cc);
-    const norms = this.rowNorms(n);
+    // The first query at this n also takes the row norms, while each row is in cache.
+    const cached = this.norms.get(n);
+    const norms = cached ?? new Float32Array(this.models);
     const out = new Float32Array(this.models);
     for (let m = 0, base = 0; m < out.length; m++, base += pcs) {
+      if (!cached) {
+        let rr = 0;
+        for (let i = 0; i < n; i++) rr += proj[base + i] * proj[base + i];
+        norms[m] = Math.sqrt(rr);
+      }
       // Four partial sums: independent adds pipeline.
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       let i = 0;
@@ -90,6 +97,7 @@ export class TrainingSearch {
       const rn = norms[m];
       out[m] = cn && rn ? (s0 + s1 + s2 + s3) / (cn * rn) : 0;
     }
+    this.norms.set(n, norms);
     return out;
   }
 
@@ -121,20 +129,6 @@ export class TrainingSearch {
     if (cosines) order.sort((a, b) => cosines[b] - cosines[a] || a - b);
     this.last = { key, vector, order, cosines };
     return this.last;
-  }
-
-  private rowNorms(n: number): Float32Array {
-    let norms = this.norms.get(n);
-    if (norms) return norms;
-    const { proj, pcs } = this.data;
-    norms = new Float32Array(this.models);
-    for (let m = 0, base = 0; m < norms.length; m++, base += pcs) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += proj[base + i] * proj[base + i];
-      norms[m] = Math.sqrt(s);
-    }
-    this.norms.set(n, norms);
-    return norms;
   }
 }
 
