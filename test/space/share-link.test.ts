@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { float32ToHalf, halfToFloat32 } from '../../src/engine/io/half';
 import { Rng } from '../../src/engine/sd/random';
-import { decodeShareLink, encodeShareLink, fromBase64Url, isShareLink, MAX_LINK_COEFFICIENTS, ShareLinkError, toBase64Url, type SharedIdentity } from '../../src/engine/space/share-link';
+import { syntheticSpace } from './synthetic';
+import { coefForSpace, decodeShareLink, encodeShareLink, fromBase64Url, isShareLink, MAX_LINK_COEFFICIENTS, ShareLinkError, toBase64Url, type SharedIdentity } from '../../src/engine/space/share-link';
 
 const rng = new Rng(7);
 const edits = { sliders: { Male: 0.5, Young: -1.25 }, debias: ['Eyeglasses'], switchAt: 700, pcOffsets: [0, 1.5, 0, 0, 0, -0.5] };
@@ -102,4 +103,14 @@ describe('share link codec', () => {
       expect(error).toBeInstanceOf(ShareLinkError);
       expect((error as Error).message).toMatch(message);
     });
+
+  it('fits a link to a space: padded to its k; more coefficients or unknown attributes refused', () => {
+    const space = syntheticSpace({ k: 12, pcs: 8 });
+    const link = decodeShareLink(encodeShareLink({ ...identity(Float32Array.from([1.5, -2, 0.25])), edits: { ...edits, sliders: { Male: 0.5 }, debias: ['Young'] } }));
+    expect(Array.from(coefForSpace(link, space))).toEqual([1.5, -2, 0.25, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(() => coefForSpace({ ...link, coef: new Float32Array(13) }, space)).toThrow(/holds 13 coefficients, this space keeps 12: import the space with k ≥ 13/);
+    expect(() => coefForSpace({ ...link, edits: { ...link.edits, sliders: { Bald: 1, Male: 1 }, debias: ['Bald', 'Smiling'] } }, space)).toThrow(
+      /edits attributes this space does not label: Bald, Smiling/,
+    );
+  });
 });

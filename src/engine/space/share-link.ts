@@ -4,6 +4,8 @@
 // `c` comes last and `n` says how many coefficients it holds, so a link cut short when copied is caught rather
 // than read as fewer coefficients. Trailing zero coefficients are left out (the receiver pads to its k).
 import { f16ToF32, f32ToF16 } from '../graph/dtype';
+import { padTo } from './math';
+import type { Space } from './space';
 
 export const LINK_VERSION = 1;
 /** Coefficients a link may hold (the issue's k ≤ 1,000: a URL of ≈ 2.7 kB). */
@@ -82,6 +84,19 @@ export function decodeShareLink(fragment: string): SharedIdentity {
     if (!Number.isFinite(coef[i])) throw new ShareLinkError(`the identity link's coefficient ${i} is ${coef[i]}`);
   }
   return { space, name, coef, edits };
+}
+
+/**
+ * The link's coefficients as `space`'s k (zero-padded), once its attributes are checked against the space's
+ * labels; a ShareLinkError says why they do not fit. (The space id is the caller's to compare.)
+ */
+export function coefForSpace(link: SharedIdentity, space: Space): Float32Array {
+  if (link.coef.length > space.k)
+    throw new ShareLinkError(`the identity link holds ${link.coef.length} coefficients, this space keeps ${space.k}: import the space with k ≥ ${link.coef.length}`);
+  const known = new Set(space.labelColumns);
+  const unknown = [...Object.keys(link.edits.sliders), ...link.edits.debias].filter((a) => !known.has(a));
+  if (unknown.length) throw new ShareLinkError(`the identity link edits attributes this space does not label: ${[...new Set(unknown)].join(', ')}`);
+  return padTo(link.coef, space.k);
 }
 
 function parseEdits(json: string): SharedEdits {
