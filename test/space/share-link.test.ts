@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { float32ToHalf, halfToFloat32 } from '../../src/engine/io/half';
 import { Rng } from '../../src/engine/sd/random';
 import { syntheticSpace } from './synthetic';
-import { coefForSpace, decodeShareLink, encodeShareLink, fromBase64Url, isShareLink, MAX_LINK_COEFFICIENTS, ShareLinkError, toBase64Url, type SharedIdentity } from '../../src/engine/space/share-link';
+import { coefForSpace, decodeShareLink, encodeShareLink, fromBase64Url, isShareLink, linkSpace, MAX_LINK_COEFFICIENTS, ShareLinkError, toBase64Url, type SharedIdentity } from '../../src/engine/space/share-link';
 
 const rng = new Rng(7);
 const edits = { sliders: { Male: 0.5, Young: -1.25 }, debias: ['Eyeglasses'], switchAt: 700, pcOffsets: [0, 1.5, 0, 0, 0, -0.5] };
@@ -72,6 +72,8 @@ describe('share link codec', () => {
     expect(isShareLink(`#${fragment}`)).toBe(true);
     expect(isShareLink(fragment)).toBe(true);
     expect(isShareLink('#section-2')).toBe(false);
+    expect(linkSpace(`#${fragment}`)).toBe('127.0.0.1_8080_test_tiny-sd-a_w2w-space');
+    expect(linkSpace('#section-2')).toBeUndefined();
   });
 
   const cases: [string, string, RegExp][] = [

@@ -39,6 +39,10 @@ export class ShareLinkError extends Error {
 /** Whether a fragment (with or without '#') is meant as an identity link (it may still be malformed). */
 export const isShareLink = (fragment: string): boolean => /^#?w2w=/.test(fragment);
 
+/** The space id a fragment's link names, if it is an identity link that names one (nothing else is checked). */
+export const linkSpace = (fragment: string): string | undefined =>
+  isShareLink(fragment) ? (new URLSearchParams(fragment.replace(/^#/, '')).get('space') ?? undefined) : undefined;
+
 /** The fragment (without '#') for an identity; coefficients must fit half floats and the first 1,000 entries. */
 export function encodeShareLink(s: SharedIdentity): string {
   let n = s.coef.length;
