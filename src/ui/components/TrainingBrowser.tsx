@@ -29,7 +29,7 @@ export function TrainingBrowser() {
       <div className="row">
         <label>
           Label
-          <select value={chosen} onChange={(e) => setLabel(e.target.value)}>
+          <select aria-label="Label to filter by" value={chosen} onChange={(e) => setLabel(e.target.value)}>
             {columns.map((c) => (
               <option key={c} value={c}>
                 {attributeName(c)}
