@@ -2,7 +2,7 @@
 // 64 training identities): filter by two labels (the rows Node finds), use one (cosine 1 to itself once it is
 // current), generate; copy its share link, open it in a fresh page: the identity and its slider come back with
 // the coefficients rounded to fp16 and nothing else changed; a link for another space and a malformed one are
-// refused with a message and leave the current identity as it was.
+// refused with a message and leave the current identity as it was. A row's image is rendered on demand and kept.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { float32ToHalf, halfToFloat32 } from '../src/engine/io/half';
 import { spaceFolderFromPath } from '../src/engine/space/files-node';
 import { loadSpace } from '../src/engine/space/load';
-import { exportW2w, nudge, openApp, type AppPage } from './app-helpers';
+import { exportW2w, imageBytes, nudge, openApp, type AppPage } from './app-helpers';
 import { browserSuite, importSpace, readyApp, waitReady } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -49,7 +49,7 @@ describe('training identities and share links (wasm)', () => {
     assert.match((await page.getByTestId('training-filter').textContent()) ?? '', /Filter: Male × ∧ Eyeglasses ×/);
     await page.getByTestId('training-count').filter({ hasText: `1–${expected.length} of ${expected.length}` }).waitFor();
     const rows = page.getByTestId('training-row');
-    const shown = (await rows.locator('td:first-child').allTextContents()).map(Number);
+    const shown = (await rows.locator('td:nth-child(2)').allTextContents()).map(Number);
     assert.deepEqual(shown, expected);
     for (const t of await rows.locator('td.labels').allTextContents()) assert.ok(['Male', 'Eyeglasses'].every((l) => t.split(', ').includes(l)), t);
 
@@ -63,7 +63,15 @@ describe('training identities and share links (wasm)', () => {
     await page.getByRole('tab', { name: 'Library' }).click();
     const first = page.getByTestId('training-row').first();
     await first.locator('td', { hasText: '1.000' }).waitFor();
-    assert.equal(Number(await first.locator('td:first-child').textContent()), row);
+    assert.equal(Number(await first.locator('td:nth-child(2)').textContent()), row);
+    // Its image on demand (seed 0, 20 steps, half the fixture's 128 px), kept for the fresh page below.
+    await first.getByRole('button', { name: `Render image of training identity ${file}` }).click();
+    const thumb = `img[alt="generated image: training identity ${file}"]`;
+    await page.locator(thumb).waitFor({ timeout: 120_000 });
+    const png = await imageBytes(page, thumb);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [64, 64]);
+    await app.shot('app-browse-training.png');
 
     // The identity as used is its proj row padded to k; an attribute slider edits it.
     await page.getByRole('tab', { name: 'Create' }).click();
@@ -96,6 +104,11 @@ describe('training identities and share links (wasm)', () => {
     assertHalfClose(received, sent, space.trainingCoef(row));
     assert.notDeepEqual(Array.from(received), Array.from(sent), 'fp16 rounding is visible: the coefficients are not exact in half');
     await fresh.shot('app-browse-link.png');
+    // The image rendered on the first page is stored: the fresh page shows it without rendering again.
+    await p2.getByRole('tab', { name: 'Library' }).click();
+    await p2.locator(thumb).waitFor();
+    assert.deepEqual(await imageBytes(p2, thumb), png);
+    await p2.getByRole('tab', { name: 'Create' }).click();
 
     // A link for another space, then a malformed one: a message each, the identity untouched.
     const before = await exportW2w(p2);

@@ -2,6 +2,9 @@
 import { create } from 'zustand';
 import type { SearchPage } from '../engine/space/training-search';
 
+/** A row's thumbnail: its object URL, 'rendering' (queued or running), or why it failed. */
+export type Thumb = string | { error: string };
+
 export interface TrainingState {
   /** Label → present (true) or absent (false); every term must hold. */
   where: Record<string, boolean>;
@@ -10,10 +13,12 @@ export interface TrainingState {
   offset: number;
   page?: SearchPage;
   error?: string;
+  /** Thumbnails by row, for the current space (rendered on demand). */
+  thumbs: Record<number, Thumb | undefined>;
 }
 
 export const TRAINING_PAGE = 20;
 
-export const useTraining = create<TrainingState>(() => ({ where: {}, bySimilarity: true, offset: 0 }));
+export const useTraining = create<TrainingState>(() => ({ where: {}, bySimilarity: true, offset: 0, thumbs: {} }));
 export const setTraining = useTraining.setState;
 export const getTraining = useTraining.getState;

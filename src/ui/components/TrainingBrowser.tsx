@@ -1,20 +1,24 @@
 // Every training identity of the space: filter by labels present/absent (Male ∧ Eyeglasses ∧ ¬Young), most
-// similar to the current identity first, page through, "Use" one as the current identity.
+// similar to the current identity first, page through, "Use" one as the current identity; images rendered on demand.
 import { useEffect, useState } from 'react';
+import { loadThumbnails, renderThumbnails } from '../actions/thumbnails';
 import { pickTrainingIdentity, searchTraining, setLabelTerm, setTrainingOffset, setTrainingOrder } from '../actions/training';
 import { attributeName } from '../attribute-names';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
-import { TRAINING_PAGE, useTraining } from '../training-store';
+import { setTraining, TRAINING_PAGE, useTraining, type Thumb } from '../training-store';
 import { TableScroll } from './TableScroll';
 
 export function TrainingBrowser() {
   const space = useIdentity((s) => s.space);
   const identity = useIdentity((s) => s.identity);
-  const { where, bySimilarity, offset, page, error } = useTraining();
+  const { where, bySimilarity, offset, page, error, thumbs } = useTraining();
   const [label, setLabel] = useState('');
+  // Thumbnails belong to one space.
+  useEffect(() => setTraining({ thumbs: {} }), [space?.id]);
   // Again whenever the space or the identity it is ordered against changes.
   useEffect(() => void (space && searchTraining()), [space, identity]);
+  useEffect(() => void (page && loadThumbnails(page.rows.map((r) => r.row))), [page]);
   if (!space) return null;
   const columns = space.columns;
   const chosen = columns.includes(label) ? label : columns[0];
@@ -72,6 +76,7 @@ export function TrainingBrowser() {
               <table className="files training-rows">
                 <thead>
                   <tr>
+                    <th>image</th>
                     <th>row</th>
                     <th>file</th>
                     {similar && <th>cosine</th>}
@@ -82,6 +87,9 @@ export function TrainingBrowser() {
                 <tbody>
                   {page.rows.map((r) => (
                     <tr key={r.row} data-testid="training-row">
+                      <td>
+                        <ThumbCell thumb={thumbs[r.row]} file={r.file} onRender={() => renderThumbnails([r.row])} />
+                      </td>
                       <td>{r.row}</td>
                       <td>{r.file}</td>
                       {similar && <td>{r.cosine?.toFixed(3)}</td>}
@@ -104,6 +112,9 @@ export function TrainingBrowser() {
             </TableScroll>
           )}
           <div className="row">
+            <button onClick={() => renderThumbnails(page.rows.map((r) => r.row))} disabled={!page.rows.length}>
+              Render this page's images
+            </button>
             <button disabled={offset === 0} onClick={() => setTrainingOffset(offset - TRAINING_PAGE)}>
               Previous
             </button>
@@ -114,5 +125,19 @@ export function TrainingBrowser() {
         </>
       )}
     </section>
+  );
+}
+
+/** A row's image (seed 0, "sks person", 20 steps, half size): shown, rendering, failed, or a button to render it. */
+function ThumbCell({ thumb, file, onRender }: { thumb?: Thumb; file: string; onRender: () => void }) {
+  if (thumb === 'rendering') return <span className="hint">rendering…</span>;
+  if (typeof thumb === 'string') return <img className="thumb" src={thumb} alt={`generated image: training identity ${file}`} />;
+  return (
+    <>
+      {thumb && <span className="error">{thumb.error} </span>}
+      <button aria-label={`Render image of training identity ${file}`} onClick={onRender}>
+        Render
+      </button>
+    </>
   );
 }
