@@ -13,8 +13,9 @@ export interface TrainingState {
   offset: number;
   page?: SearchPage;
   error?: string;
-  /** Thumbnails by row, for the current space (rendered on demand). */
+  /** Thumbnails by row (rendered on demand), and the space they belong to. */
   thumbs: Record<number, Thumb | undefined>;
+  thumbsSpace?: string;
 }
 
 export const TRAINING_PAGE = 20;

@@ -14,8 +14,8 @@ export function TrainingBrowser() {
   const identity = useIdentity((s) => s.identity);
   const { where, bySimilarity, offset, page, error, thumbs } = useTraining();
   const [label, setLabel] = useState('');
-  // Thumbnails belong to one space.
-  useEffect(() => setTraining({ thumbs: {} }), [space?.id]);
+  // Thumbnails belong to one space: dropped when another is loaded.
+  useEffect(() => setTraining((s) => (s.thumbsSpace === space?.id ? s : { thumbs: {}, thumbsSpace: space?.id })), [space?.id]);
   // Again whenever the space or the identity it is ordered against changes.
   useEffect(() => void (space && searchTraining()), [space, identity]);
   useEffect(() => void (page && loadThumbnails(page.rows.map((r) => r.row))), [page]);
