@@ -186,13 +186,17 @@ const api = {
    */
   async openShareLink(fragment: string): Promise<{ summary: SpaceSummary; name: string; coef: Float32Array; edits: SharedEdits }> {
     const link = decodeShareLink(fragment);
+    let target = space;
     if (link.space !== spaceId) {
       const s = (await store.list()).some((m) => m.id === link.space) ? await store.load(link.space, { alloc: sharedAlloc() }) : null;
       if (!s)
         throw new ShareLinkError(`this link's identity belongs to the space "${link.space}", which is not stored in this browser${spaceId ? ` (the current space is "${spaceId}")` : ''}: import that space, then open the link again`);
-      await use(link.space, s);
+      target = s;
     }
-    return { summary: summary(), name: link.name, coef: coefForSpace(link, current()), edits: link.edits };
+    // Checked before switching: a link that does not fit leaves the current space (and identity) as they were.
+    const coef = coefForSpace(link, target!);
+    if (target !== space) await use(link.space, target!);
+    return { summary: summary(), name: link.name, coef, edits: link.edits };
   },
 
   /** The export as one downloadable file: the file itself, or a stored zip of `<name>/<path>` when there are several. */
