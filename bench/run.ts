@@ -1,6 +1,6 @@
 // `npm run bench`: onnxruntime-node (our engine) vs PyTorch eager on this CPU, each configuration in
 // its own child process. Writes bench/results.json and the table in bench/RESULTS.md and docs/benchmark.md.
-//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad,basis,invert_k1000,invert_k10000]
+//   npm run bench -- [--models sd15,tiny] [--precisions fp32,fp16] [--tasks forward,grad,basis,invert_k1000,invert_k10000,search,search_all]
 //     [--engines ort,torch] [--memory fast,low] [--runs N] [--threads T] [--ort JSON] [--out FILE] [--timeout-min M]
 //     [--no-docs] [--torch-fp16-sd15] [--provider cpu,webgpu] [--torch-device cpu|cuda]
 import { spawnSync } from 'node:child_process';
@@ -18,7 +18,7 @@ import { isEntry, PACKED } from './entry';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Node's arguments for a case in a child process: its module under tsx, or the packed bundle's `--case`. */
-const caseCommand = (name: 'ort-case' | 'basis-case'): string[] =>
+const caseCommand = (name: 'ort-case' | 'basis-case' | 'search-case'): string[] =>
   PACKED ? ['--expose-gc', process.argv[1], '--case', name] : ['--expose-gc', '--import', 'tsx', path.join(here, `${name}.ts`)];
 
 /** The whole benchmark (flags above): children per configuration, then the table. */
@@ -29,7 +29,7 @@ export async function runBench(argv: string[]): Promise<void> {
     options: {
       models: { type: 'string', default: 'tiny,sd15' },
       precisions: { type: 'string', default: 'fp32,fp16' },
-      tasks: { type: 'string', default: 'forward,grad,basis,invert_k1000,invert_k10000' },
+      tasks: { type: 'string', default: 'forward,grad,basis,invert_k1000,invert_k10000,search,search_all' },
       engines: { type: 'string', default: 'ort,torch' },
       runs: { type: 'string' },
       threads: { type: 'string', default: '2' },
@@ -99,6 +99,8 @@ export async function runBench(argv: string[]): Promise<void> {
     const unavailable = provider === 'webgpu' ? webgpuUnavailable(model) : undefined;
     const r =
       unavailable ? { error: unavailable }
+      : engine === 'ort' && task.startsWith('search')
+        ? child(process.execPath, [...caseCommand('search-case'), ...(task === 'search_all' ? ['--where', ''] : [])])
       : engine === 'ort' && task === 'basis'
         ? child(process.execPath, [...caseCommand('basis-case'), '--model', model, '--runs', runs,
             '--threads', a.threads!, '--provider', provider], provider === 'webgpu' ? vulkan!.env : {})
@@ -125,16 +127,19 @@ export async function runBench(argv: string[]): Promise<void> {
         const slowTorch = model === 'sd15' && precision === 'fp16' && !a['torch-fp16-sd15'];
         // The basis products have no PyTorch counterpart here, nor fp16 or memory-mode variants.
         if (task === 'basis' && (precision !== 'fp32')) continue;
+        // The training identities search is plain JS over a synthetic proj, the same for every model and precision: one row each.
+        const search = task.startsWith('search');
+        if (search && (precision !== 'fp32' || model !== list(a.models!)[0])) continue;
         // Inversion steps on the CPU: fp32 only (fp16 compute on a CPU is slow for both engines).
         const cpuOnlyFp32 = (provider: string) => task.startsWith('invert') && precision !== 'fp32' && provider === 'cpu';
         if (providers.every(cpuOnlyFp32)) continue;
         // PyTorch runs where --torch-device says: beside our CPU rows, or (cuda) beside our WebGPU rows.
         const torchProvider = torchDevice === 'cpu' ? 'cpu' : 'webgpu';
-        const theirs = !engines.includes('torch') || !providers.includes(torchProvider) || task === 'basis' ? undefined
+        const theirs = !engines.includes('torch') || !providers.includes(torchProvider) || task === 'basis' || search ? undefined
           : slowTorch ? { error: 'not run: PyTorch float16 on CPU took > 20 min per forward (pass --torch-fp16-sd15)' }
           : measure('torch', model, precision, task);
         for (const provider of providers) {
-          if (cpuOnlyFp32(provider)) continue;
+          if (cpuOnlyFp32(provider) || (search && provider !== 'cpu')) continue;
           // The memory modes are the CPU provider's; on WebGPU the weights are held once either way.
           for (const memoryMode of engines.includes('ort') && provider === 'cpu' && (task === 'forward' || task === 'grad') ? list(a.memory!) : ['fast']) {
             const c: CaseResult = { model, precision, task, memory: memoryMode, provider, torch: provider === torchProvider ? theirs : undefined };

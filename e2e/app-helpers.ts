@@ -3,7 +3,10 @@
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
 import { openSafetensors } from '../src/engine/io/safetensors';
+import { fromBytes } from '../src/engine/io/source';
+import { loadTensor } from '../src/engine/torch/index';
 import { openPath } from '../src/engine/io/source-node';
 import { SCREENSHOTS } from './browser';
 import { DIST, FIXTURES, startServer, type TestServer } from './server';
@@ -112,4 +115,20 @@ export async function imageBytes(page: Page, selector: string): Promise<Buffer> 
 /** Opens every folded "Advanced" section on the page (the settings the tests change live there). */
 export async function openAdvanced(page: Page): Promise<void> {
   await page.evaluate(() => document.querySelectorAll<HTMLDetailsElement>('details.advanced').forEach((d) => (d.open = true)));
+}
+
+/** Exports the current identity as w2wmodel.pt and returns its coefficients. */
+export async function exportW2w(page: Page): Promise<Float32Array> {
+  await page.getByLabel('Format').selectOption('w2w');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  const d = await download;
+  return (await loadTensor(fromBytes(d.suggestedFilename(), await readFile((await d.path())!)))).read();
+}
+
+/** Moves a range input by `steps` key presses (negative: down). */
+export async function nudge(page: Page, name: string, steps: number): Promise<void> {
+  const slider = page.getByRole('slider', { name, exact: true });
+  await slider.focus();
+  for (let i = 0; i < Math.abs(steps); i++) await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
 }

@@ -5,35 +5,23 @@
 // identities; the space's stored size and "Clear space", gone after a reload.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { parseUNetConfig } from '../src/engine/io/config';
-import { fromBytes } from '../src/engine/io/source';
 import { openPath } from '../src/engine/io/source-node';
 import { loraLayout } from '../src/engine/models/lora';
 import { spaceFolderFromPath } from '../src/engine/space/files-node';
 import { loadSpace } from '../src/engine/space/load';
 import { exportIdentity, importIdentity } from '../src/engine/space/transfer';
-import { loadTensor } from '../src/engine/torch/index';
-import { openAdvanced, type AppPage } from './app-helpers';
+import { exportW2w, nudge, openAdvanced, type AppPage } from './app-helpers';
 import { importSpace, readyApp, waitReady, browserSuite } from './app-flow';
 import { FIXTURES } from './server';
 
 const FIXTURE = path.join(FIXTURES, 'tiny-sd-a');
 const LORA = path.join(FIXTURE, 'lora', 'pytorch_lora_weights.safetensors');
 const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(path.join(FIXTURE, 'unet', 'config.json'), 'utf8'))));
-
-/** Exports the current identity as w2wmodel.pt and returns its coefficients. */
-async function exportW2w(page: Page): Promise<Float32Array> {
-  await page.getByLabel('Format').selectOption('w2w');
-  const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
-  const d = await download;
-  return (await loadTensor(fromBytes(d.suggestedFilename(), await readFile((await d.path())!)))).read();
-}
 
 interface StoredIdentity {
   name: string;
@@ -59,13 +47,6 @@ function storedIdentities(page: Page): Promise<StoredIdentity[]> {
         };
       }),
   );
-}
-
-/** Moves a range input by `steps` key presses (negative: down). */
-async function nudge(page: Page, name: string, steps: number): Promise<void> {
-  const slider = page.getByRole('slider', { name, exact: true });
-  await slider.focus();
-  for (let i = 0; i < Math.abs(steps); i++) await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
 }
 
 const entry = (page: Page, name: string) => page.getByTestId('library-entry').filter({ has: page.getByLabel(`name of ${name}`, { exact: true }) });

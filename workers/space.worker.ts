@@ -10,7 +10,9 @@ import type { KeyValue } from '../src/engine/space/kv';
 import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/engine/space/library';
 import { loadSpace, type LoadProgress } from '../src/engine/space/load';
 import { Space, type AppliedEdit, type Calibration, type Edit, type Neighbor, type Offsets, type SpaceData } from '../src/engine/space/space';
+import { coefForSpace, decodeShareLink, encodeShareLink, ShareLinkError, type SharedEdits } from '../src/engine/space/share-link';
 import { SpaceStore } from '../src/engine/space/store';
+import type { SearchPage, SearchQuery } from '../src/engine/space/training-search';
 import { exportIdentity, importIdentity, type ExportFormat, type Imported } from '../src/engine/space/transfer';
 import { torchZip } from '../src/engine/torch/write';
 import { hubBase } from './model-source';
@@ -92,10 +94,11 @@ const api = {
     layout = l;
   },
 
-  /** The space used last, loaded from IndexedDB; null when none is stored. */
-  async restore(): Promise<SpaceSummary | null> {
+  /** The space `prefer` (a shared link's) if it is stored, else the one used last, from IndexedDB; null when none is stored. */
+  async restore(prefer?: string): Promise<SpaceSummary | null> {
     if (space) return summary();
-    const id = (await kv.get(ACTIVE)) as string | undefined;
+    const stored = new Set((await store.list()).map((m) => m.id));
+    const id = prefer && stored.has(prefer) ? prefer : ((await kv.get(ACTIVE)) as string | undefined);
     const s = id ? await store.load(id, { alloc: sharedAlloc() }) : null;
     return s ? use(id!, s) : null;
   },
@@ -160,6 +163,40 @@ const api = {
 
   nearest(coef: Float32Array, count = 3): Neighbor[] {
     return current().nearest(coef, count);
+  },
+
+  /** A page of training identities: label filter, cosine order to an identity, offset and count. */
+  searchTraining: (q: SearchQuery): SearchPage => current().training.query(q),
+
+  /** Training identity `row` as an identity of this space (its proj row as k coefficients). */
+  trainingIdentity(row: number): { name: string; coef: Float32Array } {
+    const s = current();
+    return { name: `training ${s.data.labels.index[row] ?? row}`, coef: s.trainingCoef(row) };
+  },
+
+  /** The URL fragment (without '#') sharing an identity of the current space with its edit settings. */
+  shareLink(name: string, coef: Float32Array, edits: SharedEdits): string {
+    current();
+    return encodeShareLink({ space: spaceId!, name, coef, edits });
+  },
+
+  /**
+   * The identity in a link's fragment, as coefficients of its space (switched to when it is stored but not the
+   * current one). A link for a space not stored here, or a malformed one, throws a message saying which or why.
+   */
+  async openShareLink(fragment: string): Promise<{ summary: SpaceSummary; name: string; coef: Float32Array; edits: SharedEdits }> {
+    const link = decodeShareLink(fragment);
+    let target = space;
+    if (link.space !== spaceId) {
+      const s = (await store.list()).some((m) => m.id === link.space) ? await store.load(link.space, { alloc: sharedAlloc() }) : null;
+      if (!s)
+        throw new ShareLinkError(`this link's identity belongs to the space "${link.space}", which is not stored in this browser${spaceId ? ` (the current space is "${spaceId}")` : ''}: import that space, then open the link again`);
+      target = s;
+    }
+    // Checked before switching: a link that does not fit leaves the current space (and identity) as they were.
+    const coef = coefForSpace(link, target!);
+    if (target !== space) await use(link.space, target!);
+    return { summary: summary(), name: link.name, coef, edits: link.edits };
   },
 
   /** The export as one downloadable file: the file itself, or a stored zip of `<name>/<path>` when there are several. */

@@ -9,6 +9,7 @@ import { LibraryScreen } from './components/LibraryScreen';
 import { ModelsScreen } from './components/ModelsScreen';
 import { useApp, setApp } from './store';
 import { ModelStatus } from './components/ModelStatus';
+import { LinkNote } from './components/LinkNote';
 import { panelId, ScreenTabs, tabId } from './components/ScreenTabs';
 
 function DeviceNote() {
@@ -34,6 +35,7 @@ export function App() {
         <ScreenTabs />
         <ModelStatus />
         <DeviceNote />
+        <LinkNote />
       </header>
       <main>
         {/* Focusable (APG tabs): a screen starts with a heading, so Tab from the tabs lands on the panel. */}

@@ -48,6 +48,10 @@ export interface IdentityState {
   nearest?: Neighbor[];
   /** What the last identity import reported (its residual), or why it failed. */
   importNote?: { file: string; text: string; error?: boolean };
+  /** A share link's fragment waiting for its space to be loaded (opened from the URL). */
+  pendingLink?: string;
+  /** What opening a share link did, or why it could not. */
+  linkNote?: { text: string; error?: boolean };
   /** Bytes the stored spaces take in this browser (the store's estimate). */
   spaceStorage?: { bytes: number };
   library: IdentityRecord[];

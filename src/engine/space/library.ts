@@ -3,7 +3,7 @@
 import type { KeyValue } from './kv';
 import type { AppliedEdit } from './space';
 
-/** What made a library identity: its origin (one of sampled, library, inverted, imported, pullback) and edits. */
+/** What made a library identity: its origin (one of sampled, library, inverted, imported, training, shared, pullback) and edits. */
 export interface IdentitySettings {
   /** Sampled: the seed, and the diversity (std factor) it was drawn with. */
   readonly sampled?: number;
@@ -14,6 +14,10 @@ export interface IdentitySettings {
   readonly inverted?: { readonly photo: string; readonly finalLoss?: number; readonly [setting: string]: unknown };
   /** Imported from a LoRA or w2w file: its name, format and what the projection reported. */
   readonly imported?: { readonly file: string; readonly format: string; readonly [detail: string]: unknown };
+  /** A training identity of the space: its row of proj and identity_df's index entry. */
+  readonly training?: { readonly row: number; readonly file: string };
+  /** Opened from a share link (the space it named). */
+  readonly shared?: { readonly space: string };
   /** Moved along pullback direction `direction` by `at` from the identity `from`. */
   readonly pullback?: { readonly direction: number; readonly at: number; readonly from: string };
   /** Edits: calibrated attribute sliders, debias list, injection timestep, top-PC and label-free offsets, α per edit. */

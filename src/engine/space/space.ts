@@ -6,6 +6,7 @@ import type { Runtime } from '../sd/stable-diffusion';
 import { coefGrad, coefToTheta, debias, dot, padTo, thetaToCoef } from './math';
 import type { GraphBasis } from './basis-graph';
 import { Projector, type ProjectorOptions } from './projector';
+import { TrainingSearch } from './training-search';
 
 export interface SpaceLabels {
   /** The DataFrame's index (`file`), one entry per training model, in proj's row order. */
@@ -76,6 +77,7 @@ export class Space {
   private attached?: Projector;
   // Calibrations scan every training model; sliders ask for the same few directions again and again.
   private readonly calibrations = new Map<string, Calibration>();
+  private search?: TrainingSearch;
 
   constructor(readonly data: SpaceData) {
     checkBlocks(data.v, data.mean.length, data.k, 'V_k');
@@ -171,7 +173,24 @@ export class Space {
 
   /** The direction zero-padded to k, as it is added to coefficients. */
   directionK(spec: string): Float32Array {
-    return padTo(this.direction(spec), Math.max(this.k, this.data.pcs)).subarray(0, this.k);
+    return this.toK(this.direction(spec));
+  }
+
+  /** A vector over the n PCs of proj as k coefficients: zero-padded, or cut to the first k when k < n. */
+  private toK(x: Float32Array): Float32Array {
+    return padTo(x, Math.max(this.k, this.data.pcs)).subarray(0, this.k);
+  }
+
+  /** The training identities: label filters, cosine order, pages (built on first use; row norms cached). */
+  get training(): TrainingSearch {
+    return (this.search ??= new TrainingSearch(this.data));
+  }
+
+  /** Training model `row` as an identity: its proj row as k coefficients (a copy). */
+  trainingCoef(row: number): Float32Array {
+    if (!Number.isSafeInteger(row) || row < 0 || row >= this.models) throw new Error(`training identity ${row} does not exist: the space has rows 0..${this.models - 1}`);
+    const { proj, pcs } = this.data;
+    return this.toK(proj.subarray(row * pcs, (row + 1) * pcs)).slice();
   }
 
   /** Slider units of a direction, from the spread of the training models along it (computed once per spec). */
@@ -234,17 +253,7 @@ export class Space {
 
   /** The `count` training models closest to c by cosine over the first n coefficients (novelty check). */
   nearest(c: ArrayLike<number>, count = 5): Neighbor[] {
-    const { proj, pcs, labels } = this.data;
-    const n = Math.min(pcs, c.length);
-    const head = Float32Array.from({ length: n }, (_, i) => c[i]);
-    const cn = Math.sqrt(dot(head, head));
-    const all: Neighbor[] = [];
-    for (let m = 0; m < this.models; m++) {
-      const row = proj.subarray(m * pcs, m * pcs + n);
-      const rn = Math.sqrt(dot(row, row));
-      all.push({ row: m, file: labels.index[m] ?? String(m), cosine: cn && rn ? dot(row, head) / (cn * rn) : 0 });
-    }
-    return all.sort((a, b) => b.cosine - a.cosine).slice(0, count);
+    return this.training.query({ similarTo: c, count }).rows.map(({ row, file, cosine }) => ({ row, file, cosine: cosine! }));
   }
 
   private column(name: string): Float32Array {

@@ -1,6 +1,7 @@
 // The w2w space: restore from IndexedDB, import from the hub/mirror or dropped files, its stored size and
 // clearing; sampling (with the nearest training identities) and edits.
 import { IDENTITY_FRACTIONS } from '../../engine/pullback/fractions';
+import { linkSpace } from '../../engine/space/share-link';
 import type { Edit } from '../../engine/space/space';
 import { splitRepoPath } from '../config';
 import { errorMessage } from '../errors';
@@ -13,7 +14,8 @@ import { refreshLibrary } from './library-list';
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
 const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
 
-async function ready(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
+/** A space is loaded (restored, imported, or switched to by a share link): its stats, the stored identity, the engine's copy. */
+export async function spaceReady(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {
   const pcStats = await spaceWorker().pcStats(TOP_PCS);
   setIdentity({ space: summary, spacePhase: 'ready', spaceError: undefined, pcStats });
   // The identity of the last visit, unless one is current already.
@@ -58,8 +60,9 @@ export async function restoreSpace(): Promise<void> {
   const model = getApp().model;
   if (model) await spaceWorker().setLayout(model.layout);
   try {
-    const s = await spaceWorker().restore();
-    if (s) await ready(s);
+    // A share link's space, if it is stored, rather than the one used last.
+    const s = await spaceWorker().restore(linkSpace(getIdentity().pendingLink ?? ''));
+    if (s) await spaceReady(s);
   } catch (e) {
     setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }
@@ -72,7 +75,7 @@ export async function importSpace(opts: { k?: number; fp16?: boolean } = {}): Pr
   setIdentity({ spacePhase: 'importing', spaceError: undefined, spaceProgress: undefined });
   try {
     const { hub, space } = getApp().sources;
-    await ready(await spaceWorker().importFromHub(hub, splitRepoPath(space), opts, progress));
+    await spaceReady(await spaceWorker().importFromHub(hub, splitRepoPath(space), opts, progress));
   } catch (e) {
     setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }
@@ -81,7 +84,7 @@ export async function importSpace(opts: { k?: number; fp16?: boolean } = {}): Pr
 export async function importSpaceFiles(files: Map<string, File>, name: string, opts: { k?: number; fp16?: boolean } = {}): Promise<void> {
   setIdentity({ spacePhase: 'importing', spaceError: undefined, spaceProgress: undefined });
   try {
-    await ready(await spaceWorker().importFromFiles(files, name, opts, progress));
+    await spaceReady(await spaceWorker().importFromFiles(files, name, opts, progress));
   } catch (e) {
     setIdentity({ spacePhase: 'error', spaceError: errorMessage(e) });
   }

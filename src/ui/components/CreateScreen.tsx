@@ -9,6 +9,7 @@ import { ExportPanel } from './ExportPanel';
 import { Gallery } from './Gallery';
 import { GeneratePanel } from './GeneratePanel';
 import { IdentityPanel } from './IdentityPanel';
+import { SharePanel } from './SharePanel';
 
 export function CreateScreen() {
   const hasIdentity = useIdentity((s) => !!s.identity);
@@ -20,6 +21,7 @@ export function CreateScreen() {
         {hasIdentity && <DirectionsPanel />}
         {hasIdentity && <CompareView />}
         {hasIdentity && <ExportPanel />}
+        {hasIdentity && <SharePanel />}
       </div>
       {/* Beside the controls and sticky: results stay in view while sliders are moved. */}
       <div className="create-result">

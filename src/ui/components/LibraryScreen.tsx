@@ -1,4 +1,5 @@
-// The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete (with Undo).
+// The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete (with Undo);
+// below it, the space's training identities.
 import { useEffect, useMemo, useState } from 'react';
 import type { IdentityRecord } from '../../engine/space/library';
 import { deleteIdentity, duplicateIdentity, loadIdentity, renameIdentity, undoDelete } from '../actions/library';
@@ -6,6 +7,7 @@ import { refreshLibrary } from '../actions/library-list';
 import { describeEdits } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
+import { TrainingBrowser } from './TrainingBrowser';
 
 export function LibraryScreen() {
   const { library, libraryError, deleted } = useIdentity();
@@ -31,6 +33,7 @@ export function LibraryScreen() {
           ))}
         </ul>
       </section>
+      <TrainingBrowser />
     </div>
   );
 }
