@@ -30,6 +30,7 @@ export function syntheticFlats(layout: LoraLayout, n: number, seed: number, fact
  * in a folder of its own, diffusers): names lora_000…; returns the names in the order the CLI lists them.
  */
 export async function writeLoras(dir: string, layout: LoraLayout, flats: readonly Float32Array[], formats: readonly LoraFormat[] = ['kohya', 'peft', 'diffusers-legacy']): Promise<string[]> {
+  await mkdir(dir, { recursive: true });
   const names: string[] = [];
   for (const [i, flat] of flats.entries()) {
     const name = `lora_${String(i).padStart(3, '0')}`;
