@@ -75,7 +75,7 @@ export async function buildSpaceCommand(argv: string[]): Promise<void> {
   let cumulative = 0;
   built.explained.forEach((e, i) => {
     cumulative += e;
-    console.log(`${String(i + 1).padStart(9)}  ${built.singularValues[i].toPrecision(6).padStart(14)}  ${(100 * e).toFixed(2).padStart(8)}%  ${(100 * cumulative).toFixed(2).padStart(9)}%`);
+    console.log(`${String(i + 1).padStart(9)}  ${built.singularValues[i].toPrecision(8).padStart(14)}  ${(100 * e).toFixed(2).padStart(8)}%  ${(100 * cumulative).toFixed(2).padStart(9)}%`);
   });
   await mkdir(out, { recursive: true });
   for (const file of built.files) await writeFile(join(out, file.name), file.bytes);

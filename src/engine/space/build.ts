@@ -92,7 +92,8 @@ export async function buildSpace(loras: readonly LoraInput[], opts: BuildOptions
   }
 
   const names = passNames(power);
-  const blockRows = Math.max(1, Math.min(n, Math.floor((opts.blockBytes ?? 64 << 20) / (8 * d))));
+  // Blocks of ≤ 32 LoRAs (read in parallel; progress between them) and ≤ blockBytes of float64 rows.
+  const blockRows = Math.max(1, Math.min(n, 32, Math.floor((opts.blockBytes ?? 64 << 20) / (8 * d))));
   const started = Date.now();
   let pass = 0;
   /** One pass over the LoRAs: `row` gets each flat vector (float32, layout order) in turn, a block at a time. */
