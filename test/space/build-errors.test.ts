@@ -5,12 +5,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildSpaceCommand } from '../../src/cli/build-space';
+import { buildSpaceCommand, loraInputs } from '../../src/cli/build-space';
 import { parseUNetConfig, type UNetConfig } from '../../src/engine/io/config';
 import { folderFromPath } from '../../src/engine/io/model-folder-node';
 import { writeSafetensors } from '../../src/engine/io/safetensors';
 import { loraLayout, type LoraLayout } from '../../src/engine/models/lora';
 import { loraToTensors } from '../../src/engine/models/lora-files';
+import { buildSpace, type BuildProgress } from '../../src/engine/space/build';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { labelsFromCsv } from '../../src/engine/space/labels-csv';
 import { loadSpace } from '../../src/engine/space/load';
@@ -93,5 +94,20 @@ describe('build-space on bad input', () => {
     expect(() => labelsFromCsv('Male,Young\n1,0\n1,yes\n0,0\n', names)).toThrow('the labels CSV row 3, column Young: "yes" is not a number');
     const ok = labelsFromCsv('Young,file\n-1,"c"\n1,sub/b\n-1,a\n', names);
     expect([ok.dtype, ...ok.columns, ...ok.values]).toEqual(['int64', 'Young', -1, 1, -1]);
+  });
+
+  it('reports progress with an ETA and stops at the next block when cancelled', async () => {
+    const loras = await loraInputs([join(dir, 'six')]);
+    const seen: BuildProgress[] = [];
+    await buildSpace(loras, { components: 2, onProgress: (p) => seen.push(p) });
+    expect(seen.map((p) => p.pass)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(seen.map((p) => p.phase).slice(0, 3)).toEqual(['statistics', 'range', 'power iteration 1/4']);
+    expect(seen.every((p, i) => p.fraction > (seen[i - 1]?.fraction ?? 0) && p.etaSeconds! >= 0)).toBe(true);
+    expect(seen.at(-1)!.fraction).toBe(1);
+    const stop = new AbortController();
+    const passes: number[] = [];
+    const cancelled = buildSpace(loras, { components: 2, signal: stop.signal, blockBytes: 1, onProgress: (p) => (passes.push(p.pass), p.pass === 2 && stop.abort()) });
+    await expect(cancelled).rejects.toThrow(/abort/i);
+    expect(Math.max(...passes)).toBe(2);
   });
 });
