@@ -34,7 +34,12 @@ export function parseLoraKey(key: string): { module: string; part: 'A' | 'B' } |
 export function loraLayoutOfFile(src: LoraSource): LoraLayout {
   const specs: LoraSpec[] = [];
   for (const key of src.keys()) {
-    const parsed = parseLoraKey(key);
+    let parsed;
+    try {
+      parsed = parseLoraKey(key);
+    } catch (e) {
+      throw new Error(`${src.name}: ${(e as Error).message}`);
+    }
     if (!parsed) continue;
     const shape = src.info(key).shape;
     if (shape.length !== 2) throw new Error(`${src.name}: LoRA tensor ${key} has shape [${shape}], a LoRA weight is 2-D`);
