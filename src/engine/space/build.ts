@@ -151,16 +151,17 @@ export async function buildSpace(loras: readonly LoraInput[], opts: BuildOptions
 
   // Last pass: every LoRA's coefficients, proj = z @ V as w2w's project() computes them.
   const proj = new Float32Array(n * k);
-  const acc = new Float64Array(k);
   await standardized.pass((z, at, count) => {
-    for (let r = 0; r < count; r++) {
-      acc.fill(0);
-      for (let t = 0; t < d; t++) {
+    // Parameters outermost: V (D×K) is read once per block, not once per LoRA.
+    const acc = new Float64Array(count * k);
+    for (let t = 0; t < d; t++) {
+      const o = t * k;
+      for (let r = 0; r < count; r++) {
         const x = z[r * d + t];
-        if (x !== 0) for (let j = 0, o = t * k; j < k; j++) acc[j] += x * v[o + j];
+        if (x !== 0) for (let j = 0, a = r * k; j < k; j++) acc[a + j] += x * v[o + j];
       }
-      proj.set(acc, (at + r) * k);
     }
+    proj.set(acc, at * k);
   }, opts.signal);
   const pinv = pseudoInverse(proj, n, k);
 

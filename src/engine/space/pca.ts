@@ -53,30 +53,39 @@ export async function randomizedPca(z: RowStream, opts: PcaOptions): Promise<Pca
   const tall = new Float64Array(n * q); // N×q, column-major
   let totalSquares = 0;
 
-  // tall = Z · wide: one dot product per row and column.
+  // tall = Z · wide: one dot product per row and column. Columns outermost, so each column of `wide` (D
+  // values) is read once per block rather than once per row: the products are bound by memory traffic.
   const times = async (what: string, squares = false) => {
     await z.pass((block, first, count) => {
-      for (let r = 0; r < count; r++) {
-        const row = r * d;
-        if (squares) for (let t = 0; t < d; t++) totalSquares += block[row + t] * block[row + t];
-        for (let j = 0; j < q; j++) {
-          let s = 0;
-          for (let t = 0, w = j * d; t < d; t++) s += block[row + t] * wide[w + t];
-          tall[j * n + first + r] = s;
+      if (squares) for (let i = 0; i < count * d; i++) totalSquares += block[i] * block[i];
+      for (let j = 0; j < q; j++) {
+        const w = j * d;
+        for (let r = 0; r < count; r++) {
+          const row = r * d;
+          let s0 = 0, s1 = 0;
+          let t = 0;
+          for (; t + 1 < d; t += 2) {
+            s0 += block[row + t] * wide[w + t];
+            s1 += block[row + t + 1] * wide[w + t + 1];
+          }
+          if (t < d) s0 += block[row + t] * wide[w + t];
+          tall[j * n + first + r] = s0 + s1;
         }
       }
     }, opts.signal);
     step(what);
   };
-  // wide = Zᵀ · tall: each row of Z added into every column, weighted.
+  // wide = Zᵀ · tall: each row of Z added into every column, weighted (columns outermost, as above).
   const timesT = async (what: string) => {
     wide.fill(0);
     await z.pass((block, first, count) => {
-      for (let r = 0; r < count; r++) {
-        const row = r * d;
-        for (let j = 0; j < q; j++) {
+      for (let j = 0; j < q; j++) {
+        const w = j * d;
+        for (let r = 0; r < count; r++) {
           const c = tall[j * n + first + r];
-          if (c !== 0) for (let t = 0, w = j * d; t < d; t++) wide[w + t] += c * block[row + t];
+          if (c === 0) continue;
+          const row = r * d;
+          for (let t = 0; t < d; t++) wide[w + t] += c * block[row + t];
         }
       }
     }, opts.signal);
