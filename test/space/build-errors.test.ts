@@ -4,33 +4,20 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildSpaceCommand, loraInputs } from '../../src/cli/build-space';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { parseUNetConfig, type UNetConfig } from '../../src/engine/io/config';
 import { folderFromPath } from '../../src/engine/io/model-folder-node';
 import { writeSafetensors } from '../../src/engine/io/safetensors';
 import { loraLayout, type LoraLayout } from '../../src/engine/models/lora';
 import { loraToTensors } from '../../src/engine/models/lora-files';
-import { buildSpace, type BuildProgress } from '../../src/engine/space/build';
 import { spaceFolderFromPath } from '../../src/engine/space/files-node';
 import { labelsFromCsv } from '../../src/engine/space/labels-csv';
 import { loadSpace } from '../../src/engine/space/load';
+import { openWeightDimensions } from '../../src/engine/space/pt';
+import { openPath } from '../../src/engine/io/source-node';
 import { fixturePath } from '../helpers/fixture';
 import { syntheticFlats, writeLoras } from './build-loras';
-
-/** Runs the command in-process; returns what it printed. */
-async function build(...argv: string[]): Promise<string> {
-  const lines: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await buildSpaceCommand(argv);
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-  return lines.join('\n');
-}
+import { build } from './build-run';
 
 describe('build-space on bad input', () => {
   let cfg: UNetConfig;
@@ -75,6 +62,9 @@ describe('build-space on bad input', () => {
     expect(existsSync(join(out, 'proj_5pc.pt')) && existsSync(join(out, 'pinverse_5pc.pt'))).toBe(true);
     const space = await loadSpace(spaceFolderFromPath(out), { layout });
     expect([space.k, space.models, space.labelColumns.length]).toEqual([5, 6, 0]);
+    // Layout read back from kohya keys: the PEFT keys of the UNet's own layout, in its order.
+    const dims = await openWeightDimensions(await openPath(join(out, 'weight_dimensions.pt')));
+    expect(dims.map((x) => x.key)).toEqual(layout.tensors.map((t) => t.key));
     // Without labels the cumulative explained variance of all N − 1 components is the whole: 100%.
     expect(printed).toMatch(/^\s+5\s+\S+\s+[\d.]+%\s+100\.00%$/m);
   });
@@ -94,20 +84,5 @@ describe('build-space on bad input', () => {
     expect(() => labelsFromCsv('Male,Young\n1,0\n1,yes\n0,0\n', names)).toThrow('the labels CSV row 3, column Young: "yes" is not a number');
     const ok = labelsFromCsv('Young,file\n-1,"c"\n1,sub/b\n-1,a\n', names);
     expect([ok.dtype, ...ok.columns, ...ok.values]).toEqual(['int64', 'Young', -1, 1, -1]);
-  });
-
-  it('reports progress with an ETA and stops at the next block when cancelled', async () => {
-    const loras = await loraInputs([join(dir, 'six')]);
-    const seen: BuildProgress[] = [];
-    await buildSpace(loras, { components: 2, onProgress: (p) => seen.push(p) });
-    expect(seen.map((p) => p.pass)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
-    expect(seen.map((p) => p.phase).slice(0, 3)).toEqual(['statistics', 'range', 'power iteration 1/4']);
-    expect(seen.every((p, i) => p.fraction > (seen[i - 1]?.fraction ?? 0) && p.etaSeconds! >= 0)).toBe(true);
-    expect(seen.at(-1)!.fraction).toBe(1);
-    const stop = new AbortController();
-    const passes: number[] = [];
-    const cancelled = buildSpace(loras, { components: 2, signal: stop.signal, blockBytes: 1, onProgress: (p) => (passes.push(p.pass), p.pass === 2 && stop.abort()) });
-    await expect(cancelled).rejects.toThrow(/abort/i);
-    expect(Math.max(...passes)).toBe(2);
   });
 });
