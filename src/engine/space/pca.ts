@@ -5,7 +5,7 @@
 // block in hand — Z is never held whole. Passes over Z: 2 + 2 × powerIterations. When q reaches N the range
 // holds all of Z's row space and the result is exact (to rounding) whatever the spectrum.
 import { Rng } from '../sd/random';
-import { jacobiSvd, qr } from './dense';
+import { dot, jacobiSvd, qr } from './dense';
 
 export interface RowStream {
   /** N rows and D columns. */
@@ -60,17 +60,7 @@ export async function randomizedPca(z: RowStream, opts: PcaOptions): Promise<Pca
       if (squares) for (let i = 0; i < count * d; i++) totalSquares += block[i] * block[i];
       for (let j = 0; j < q; j++) {
         const w = j * d;
-        for (let r = 0; r < count; r++) {
-          const row = r * d;
-          let s0 = 0, s1 = 0;
-          let t = 0;
-          for (; t + 1 < d; t += 2) {
-            s0 += block[row + t] * wide[w + t];
-            s1 += block[row + t + 1] * wide[w + t + 1];
-          }
-          if (t < d) s0 += block[row + t] * wide[w + t];
-          tall[j * n + first + r] = s0 + s1;
-        }
+        for (let r = 0; r < count; r++) tall[j * n + first + r] = dot(block, r * d, wide, w, d);
       }
     }, opts.signal);
     step(what);
