@@ -43,7 +43,10 @@ export async function randomizedPca(z: RowStream, opts: PcaOptions): Promise<Pca
   const { rows: n, cols: d } = z;
   const k = opts.components;
   const power = opts.powerIterations ?? 4;
-  const q = Math.min(n, d, k + (opts.oversample ?? 10));
+  const over = opts.oversample ?? 10;
+  for (const [name, x] of [['power iterations', power], ['oversample', over]] as const)
+    if (!Number.isSafeInteger(x) || x < 0) throw new Error(`${name} must be a whole number ≥ 0, got ${x}`);
+  const q = Math.min(n, d, k + over);
   if (!Number.isSafeInteger(k) || k < 1 || k > q) throw new Error(`${k} components asked of a ${n}×${d} matrix`);
   const passes = pcaPasses(power);
   let done = 0;
