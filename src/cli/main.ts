@@ -1,4 +1,5 @@
 // `npm run cli -- <command> …`: the engine from the command line (Node, onnxruntime-node on CPU).
+import { buildSpaceCommand } from './build-space';
 import { directionsCommand } from './directions';
 import { editCommand } from './edit';
 import { evalCommand } from './eval';
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   import: importCommand,
   invert: invertCommand,
   directions: directionsCommand,
+  'build-space': buildSpaceCommand,
 };
 
 async function main() {

@@ -5,7 +5,7 @@
 // The flat vector always applies at LORA_SCALE, so a file stating s carries A and B each multiplied by
 // √(LORA_SCALE / s), and reading divides that evenly back out: a file we write reads back exactly.
 import type { TensorToWrite } from '../io/safetensors';
-import { LORA_RANK, LORA_SCALE, peftKey, type LoraLayout } from './lora';
+import { LORA_RANK, LORA_SCALE, layoutRank, peftKey, type LoraLayout } from './lora';
 import type { TensorSource } from './params';
 
 /**
@@ -20,6 +20,9 @@ export const LORA_FORMATS: readonly LoraFormat[] = ['peft', 'w2w', 'diffusers', 
 
 /** The safetensors header field where diffusers ≥ 0.34 stores the LoRA config (JSON, keys may carry `unet.`). */
 export const DIFFUSERS_METADATA_KEY = 'lora_adapter_metadata';
+
+/** A kohya module name (`lora_unet_` + the UNet path with '_' for '.'): what build-space reads keys back from. */
+export const KOHYA_UNET_PREFIX = 'lora_unet_';
 
 export function loraKey(module: string, part: 'A' | 'B', format: LoraFormat): string {
   switch (format) {
@@ -36,7 +39,7 @@ export function loraKey(module: string, part: 'A' | 'B', format: LoraFormat): st
   }
 }
 
-const kohyaModule = (module: string) => `lora_unet_${module.replaceAll('.', '_')}`;
+const kohyaModule = (module: string) => `${KOHYA_UNET_PREFIX}${module.replaceAll('.', '_')}`;
 const kohyaAlphaKey = (module: string) => `${kohyaModule(module)}.alpha`;
 
 /**
@@ -102,14 +105,14 @@ function positive(v: unknown, what: string): number | undefined {
 }
 
 /** alpha / r of a config, r defaulting to the layout's rank and alpha to r (PEFT/diffusers defaults). */
-function scaleOf(c: Record<string, unknown>, what: string, prefix = ''): number {
-  const r = positive(c[`${prefix}r`], `${what} ${prefix}r`) ?? LORA_RANK;
+function scaleOf(c: Record<string, unknown>, what: string, rank: number, prefix = ''): number {
+  const r = positive(c[`${prefix}r`], `${what} ${prefix}r`) ?? rank;
   return (positive(c[`${prefix}lora_alpha`], `${what} ${prefix}lora_alpha`) ?? r) / r;
 }
 
 /** The one strength a non-kohya file states, by its format's rule. */
-function statedScale(src: LoraSource, format: LoraFormat, config?: AdapterScale): { scale: number; rule: string } {
-  if (config) return { scale: scaleOf({ ...config }, 'adapter_config.json'), rule: 'adapter_config.json' };
+function statedScale(src: LoraSource, format: LoraFormat, rank: number, config?: AdapterScale): { scale: number; rule: string } {
+  if (config) return { scale: scaleOf({ ...config }, 'adapter_config.json', rank), rule: 'adapter_config.json' };
   if (format === 'peft' || format === 'w2w')
     throw new Error(`${src.name}: a PEFT adapter states its strength (lora_alpha, r) in its adapter_config.json; pick both files together`);
   const meta = src.metadata?.[DIFFUSERS_METADATA_KEY];
@@ -124,7 +127,7 @@ function statedScale(src: LoraSource, format: LoraFormat, config?: AdapterScale)
     const rec = c as Record<string, unknown>;
     // diffusers' pipeline-level save prefixes each field with the component ("unet.lora_alpha").
     const prefix = 'unet.r' in rec || 'unet.lora_alpha' in rec ? 'unet.' : '';
-    return { scale: scaleOf(rec, `${src.name}: ${DIFFUSERS_METADATA_KEY}`, prefix), rule: `the file's ${DIFFUSERS_METADATA_KEY}` };
+    return { scale: scaleOf(rec, `${src.name}: ${DIFFUSERS_METADATA_KEY}`, rank, prefix), rule: `the file's ${DIFFUSERS_METADATA_KEY}` };
   }
   return { scale: 1, rule: "no alpha in the file: alpha = rank, diffusers' default" };
 }
@@ -137,7 +140,8 @@ function statedScale(src: LoraSource, format: LoraFormat, config?: AdapterScale)
 export async function readLora(layout: LoraLayout, src: LoraSource, config?: AdapterScale): Promise<LoraRead> {
   const keys = new Set(src.keys());
   const format = detectLoraFormat(layout, [...keys]);
-  const stated = format === 'kohya' ? undefined : statedScale(src, format, config);
+  const rank = layoutRank(layout);
+  const stated = format === 'kohya' ? undefined : statedScale(src, format, rank, config);
   const used = new Set<string>();
   const flat = new Float32Array(layout.size);
   let [min, max] = [Infinity, -Infinity];
@@ -148,7 +152,7 @@ export async function readLora(layout: LoraLayout, src: LoraSource, config?: Ada
       const alphaKey = kohyaAlphaKey(m.module);
       used.add(alphaKey);
       alphaMissing ||= !keys.has(alphaKey);
-      scale = keys.has(alphaKey) ? positive((await src.readFloat32(alphaKey))[0], `${src.name}: ${alphaKey}`)! / LORA_RANK : 1;
+      scale = keys.has(alphaKey) ? positive((await src.readFloat32(alphaKey))[0], `${src.name}: ${alphaKey}`)! / rank : 1;
     }
     [min, max] = [Math.min(min, scale), Math.max(max, scale)];
     const f = Math.sqrt(scale / LORA_SCALE);

@@ -65,19 +65,30 @@ function transformerBlocks(cfg: UNetConfig): { path: string; width: number }[] {
 }
 
 export function loraLayout(cfg: UNetConfig): LoraLayout {
-  const specs: { key: string; module: string; part: 'A' | 'B'; shape: [number, number] }[] = [];
+  const specs: LoraSpec[] = [];
   for (const { path, width } of transformerBlocks(cfg)) {
     for (const t of TARGETS) {
       const module = path + t;
       const inF = t === 'attn2.to_v' ? cfg.crossAttentionDim : width;
-      specs.push({ key: peftKey(module, 'A'), module, part: 'A', shape: [LORA_RANK, inF] });
-      specs.push({ key: peftKey(module, 'B'), module, part: 'B', shape: [width, LORA_RANK] });
+      specs.push({ module, part: 'A', shape: [LORA_RANK, inF] });
+      specs.push({ module, part: 'B', shape: [width, LORA_RANK] });
     }
   }
+  return layoutOf(specs);
+}
+
+export interface LoraSpec {
+  readonly module: string;
+  readonly part: 'A' | 'B';
+  readonly shape: readonly [number, number];
+}
+
+/** The layout of any set of LoRA tensors (an A and a B per module): flat order = sorted PEFT keys. */
+export function layoutOf(specs: readonly LoraSpec[]): LoraLayout {
   // Plain code-unit order, as Python's sorted() orders these ASCII keys.
-  specs.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
+  const sorted = specs.map((s) => ({ ...s, key: peftKey(s.module, s.part) })).sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   let offset = 0;
-  const tensors = specs.map((s) => {
+  const tensors = sorted.map((s) => {
     const size = s.shape[0] * s.shape[1];
     const t: LoraTensor = { ...s, offset, size };
     offset += size;
@@ -86,11 +97,17 @@ export function loraLayout(cfg: UNetConfig): LoraLayout {
   const modules = new Map<string, LoraModule>();
   for (const a of tensors) {
     if (a.part !== 'A') continue;
-    const b = tensors.find((t) => t.module === a.module && t.part === 'B')!;
+    const b = tensors.find((t) => t.module === a.module && t.part === 'B');
+    if (!b) throw new Error(`LoRA module ${a.module} has an A (lora_down) but no B (lora_up)`);
     modules.set(a.module, { module: a.module, inFeatures: a.shape[1], outFeatures: b.shape[0], a, b });
   }
+  const orphan = tensors.find((t) => t.part === 'B' && !modules.has(t.module));
+  if (orphan) throw new Error(`LoRA module ${orphan.module} has a B (lora_up) but no A (lora_down)`);
   return { tensors, modules, size: offset };
 }
+
+/** The rank of a layout's LoRAs (rows of A); the w2w layout's is LORA_RANK. */
+export const layoutRank = (layout: LoraLayout): number => layout.tensors[0]?.shape[0] ?? LORA_RANK;
 
 /**
  * The flat vector as a graph value feeding the UNet's projections: y = W x + 27 · B (A x), with A and B

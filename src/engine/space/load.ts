@@ -71,7 +71,7 @@ export async function loadSpace(folder: SpaceFolder, opts: LoadSpaceOptions = {}
   return new Space({ mean, std, v, k, components, pcs: n, proj, projMean, projStd, directions, labels: { index, columns } });
 }
 
-/** Every numeric column of the DataFrame as float (text columns, if any, are not labels). */
+/** Every numeric column of the DataFrame as float (text columns, if any, are not labels; a space built without labels has none). */
 function labelColumns(df: TorchDataFrame): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const c of df.columns) {
@@ -81,7 +81,7 @@ function labelColumns(df: TorchDataFrame): Map<string, Float32Array> {
       if (!/not numeric/.test((e as Error).message)) throw e;
     }
   }
-  if (!out.size) throw new Error('identity_df.pt has no numeric label columns');
+  if (!out.size && df.columns.length) throw new Error('identity_df.pt has no numeric label columns');
   return out;
 }
 

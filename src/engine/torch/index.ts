@@ -4,3 +4,4 @@ export type {
 } from './types';
 export { isDataFrame, isTensor, loadDataFrame, loadTensor, loadTorch } from './load';
 export { saveTensor, type SaveOptions } from './write';
+export { saveDataFrame, saveWeightDimensions, type DataFrameToWrite, type WeightDimension } from './write-pickles';

@@ -12,7 +12,7 @@ export interface SaveOptions {
 const ALIGN = 64;
 const utf8 = new TextEncoder();
 
-class ByteWriter {
+export class ByteWriter {
   private chunks: Uint8Array[] = [];
   length = 0;
   bytes(b: Uint8Array): this {
@@ -50,24 +50,58 @@ class ByteWriter {
   }
 }
 
-/** The subset of Python's protocol-2 pickler that a tensor needs, with its memo numbering. */
-class Pickler {
+/**
+ * The subset of CPython's protocol-2 pickler (the C `_pickle` one torch.save and pandas use) that torch
+ * files need, with its memo numbering: globals are memoized once and fetched with BINGET after, as are
+ * values the caller names with `shared` (Python fetches one object seen twice, such as an interned
+ * string); lists and dicts are batched as `_pickle.c` batches them.
+ */
+export class Pickler {
   readonly w = new ByteWriter();
   private memo = 0;
+  private named = new Map<string, number>();
   put(): this {
     if (this.memo < 256) this.w.u8(0x71).u8(this.memo); // BINPUT
     else this.w.u8(0x72).u32(this.memo); // LONG_BINPUT
     this.memo++;
     return this;
   }
+  private get(index: number): this {
+    if (index < 256) this.w.u8(0x68).u8(index); // BINGET
+    else this.w.u8(0x6a).u32(index); // LONG_BINGET
+    return this;
+  }
+  /**
+   * The value named `key`: written by `write` (which ends with the value on the stack, unmemoized) and
+   * memoized the first time, fetched after. Returns whether it was written (the caller may BUILD it then).
+   */
+  shared(key: string, write: () => void): boolean {
+    const at = this.named.get(key);
+    if (at !== undefined) {
+      this.get(at);
+      return false;
+    }
+    write();
+    this.named.set(key, this.memo);
+    this.put();
+    return true;
+  }
   global(module: string, name: string): this {
-    this.w.u8(0x63).ascii(`${module}\n${name}\n`);
-    return this.put();
+    this.shared(`global:${module}.${name}`, () => this.w.u8(0x63).ascii(`${module}\n${name}\n`));
+    return this;
   }
   str(s: string): this {
     const b = utf8.encode(s);
     this.w.u8(0x58).u32(b.length).bytes(b); // BINUNICODE
     return this.put();
+  }
+  /** A string Python would fetch from the memo when it recurs (an interned literal). */
+  sharedStr(s: string): this {
+    this.shared(`str:${s}`, () => {
+      const b = utf8.encode(s);
+      this.w.u8(0x58).u32(b.length).bytes(b);
+    });
+    return this;
   }
   int(n: number): this {
     if (n >= 0 && n < 0x100) this.w.u8(0x4b).u8(n); // BININT1
@@ -82,6 +116,8 @@ class Pickler {
     }
     return this;
   }
+  none = (): this => this.op(0x4e);
+  bool = (b: boolean): this => this.op(b ? 0x88 : 0x89); // NEWTRUE / NEWFALSE
   /** A tuple whose items `items` writes. */
   tuple(n: number, items: () => void): this {
     if (n === 0) {
@@ -96,11 +132,41 @@ class Pickler {
   ints(values: readonly number[]): this {
     return this.tuple(values.length, () => values.forEach((v) => this.int(v)));
   }
+  /** A list: EMPTY_LIST, then one APPEND for a single item, else batches of 1000 in MARK … APPENDS. */
+  list<T>(items: readonly T[], item: (x: T) => void): this {
+    this.op(0x5d).put();
+    this.batches(items, item, 0x61, 0x65);
+    return this;
+  }
+  /** A dict's items (after EMPTY_DICT or a dict-like REDUCE): SETITEM for one, else MARK … SETITEMS batches. */
+  items<T>(entries: readonly T[], entry: (x: T) => void): this {
+    this.batches(entries, entry, 0x73, 0x75);
+    return this;
+  }
+  private batches<T>(xs: readonly T[], one: (x: T) => void, single: number, many: number): void {
+    if (xs.length === 1) {
+      one(xs[0]);
+      this.op(single);
+      return;
+    }
+    for (let i = 0; i < xs.length; i += BATCH) {
+      this.op(0x28); // MARK
+      xs.slice(i, i + BATCH).forEach(one);
+      this.op(many);
+    }
+  }
   op(code: number): this {
     this.w.u8(code);
     return this;
   }
+  /** The pickle so far. */
+  bytes(): Uint8Array {
+    return this.w.concat();
+  }
 }
+
+/** _pickle.c's BATCHSIZE: lists and dicts are written 1000 items per MARK. */
+const BATCH = 1000;
 
 /** data.pkl of torch.save(tensor) for a contiguous float32 tensor in storage "0". */
 export function tensorPickle(shape: readonly number[]): Uint8Array {
@@ -116,7 +182,7 @@ export function tensorPickle(shape: readonly number[]): Uint8Array {
     p.global('collections', 'OrderedDict').tuple(0, () => {}).op(0x52).put(); // backward_hooks = OrderedDict()
   });
   p.op(0x52).put().op(0x2e); // REDUCE, STOP
-  return p.w.concat();
+  return p.bytes();
 }
 
 /** A torch.save file holding `data` as a float32 tensor of `shape`. */
