@@ -5,6 +5,21 @@
 // same order whatever the cut, so the results do not depend on the block size.
 import { checkBlocks, type RowBlocks } from '../io/row-blocks';
 
+/** Σ a[offset + i]·b[i] for i < n, in float64, always summed in the same order. */
+export function dotAt(a: Float32Array, offset: number, b: Float64Array, n: number): number {
+  // Four partial sums: independent adds pipeline (measured ~25% faster than one).
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[offset + i] * b[i];
+    s1 += a[offset + i + 1] * b[i + 1];
+    s2 += a[offset + i + 2] * b[i + 2];
+    s3 += a[offset + i + 3] * b[i + 3];
+  }
+  for (; i < n; i++) s0 += a[offset + i] * b[i];
+  return s0 + s1 + s2 + s3;
+}
+
 /** θ = (c @ V_kᵀ) ⊙ std + mean. `c` may be shorter than k (missing coefficients are 0). */
 export function coefToTheta(c: ArrayLike<number>, v: RowBlocks, k: number, std: Float32Array, mean: Float32Array): Float32Array {
   if (c.length > k) throw new Error(`coefficient vector has ${c.length} entries, the space holds only ${k} components`);
@@ -16,17 +31,7 @@ export function coefToTheta(c: ArrayLike<number>, v: RowBlocks, k: number, std: 
   let j = 0;
   for (const block of v) {
     for (let row = 0; row < block.length; row += k, j++) {
-      // Four partial sums: independent adds pipeline (measured ~25% faster than one).
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let i = 0;
-      for (; i + 3 < n; i += 4) {
-        s0 += block[row + i] * cc[i];
-        s1 += block[row + i + 1] * cc[i + 1];
-        s2 += block[row + i + 2] * cc[i + 2];
-        s3 += block[row + i + 3] * cc[i + 3];
-      }
-      for (; i < n; i++) s0 += block[row + i] * cc[i];
-      out[j] = (s0 + s1 + s2 + s3) * std[j] + mean[j];
+      out[j] = dotAt(block, row, cc, n) * std[j] + mean[j];
     }
   }
   return out;

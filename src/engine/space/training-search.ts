@@ -1,6 +1,7 @@
 // The training identities of a space (the rows of proj_<n>pc.pt with their identity_df.pt labels): filtered by
 // any conjunction of labels (Male ∧ Eyeglasses ∧ ¬Young), ordered by cosine to an identity, paged. The cosine
 // search is one pass over proj (M × n, 65 M multiply-adds at full size) against row norms computed once.
+import { dotAt } from './math';
 import type { SpaceLabels } from './space';
 
 /** Each named label column must be present (true) or absent (false); a label is present where its value > 0 (0/1 and ±1 alike). */
@@ -84,18 +85,8 @@ export class TrainingSearch {
         for (let i = 0; i < n; i++) rr += proj[base + i] * proj[base + i];
         norms[m] = Math.sqrt(rr);
       }
-      // Four partial sums: independent adds pipeline.
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let i = 0;
-      for (; i + 3 < n; i += 4) {
-        s0 += proj[base + i] * head[i];
-        s1 += proj[base + i + 1] * head[i + 1];
-        s2 += proj[base + i + 2] * head[i + 2];
-        s3 += proj[base + i + 3] * head[i + 3];
-      }
-      for (; i < n; i++) s0 += proj[base + i] * head[i];
       const rn = norms[m];
-      out[m] = cn && rn ? (s0 + s1 + s2 + s3) / (cn * rn) : 0;
+      out[m] = cn && rn ? dotAt(proj, base, head, n) / (cn * rn) : 0;
     }
     this.norms.set(n, norms);
     return out;
