@@ -6,7 +6,9 @@ import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
 import { invertCommand } from './invert';
+import { maskCommand } from './mask';
 import { sampleCommand } from './sample';
+import { scoreCommand } from './score';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evalCommand,
@@ -17,6 +19,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   import: importCommand,
   invert: invertCommand,
   directions: directionsCommand,
+  mask: maskCommand,
+  score: scoreCommand,
 };
 
 async function main() {
