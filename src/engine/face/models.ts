@@ -18,6 +18,9 @@ export const FACE_NETS = {
 /** Every file the nets need, as named in the package's model/ folder (manifest + its one weight shard). */
 export const FACE_MODEL_FILES: string[] = Object.values(FACE_NETS).flatMap((n) => [`${n}-weights_manifest.json`, `${n}.bin`]);
 
+/** Where the app serves them (and tfjs's wasm binaries), under its base URL. */
+export const FACE_ASSET_DIR = 'face-models';
+
 /** Reads one model file by name; rejects (or throws) when it cannot. */
 export type ReadModelFile = (name: string) => Promise<Uint8Array>;
 
