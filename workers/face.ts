@@ -7,8 +7,7 @@ import {
 } from '../src/engine/face/index';
 import type { CropSquare } from '../src/engine/invert/index';
 import type { Rgba } from '../src/engine/sd/image';
-import type { InversionContext } from './invert';
-import { openedPhoto } from './invert';
+import { openedPhoto, type InversionContext } from './invert';
 import { layerOf, readImageFile } from './invert-photo';
 
 /** What the page gets on a photo drop: the crop (view pixels; none = centre crop), the brush layer and the notes. */
