@@ -176,8 +176,19 @@ async function saveResult(out: InversionOutcome): Promise<void> {
   await refreshLibrary();
   setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
   await engineWorker().discardInversion();
-  setInvert({ saved: rec.name });
-  // Still 'saving' while the score's images generate: the device runs one job at a time.
-  await scoreInversion(rec.coef);
+  // With previews on, the score's images generate now (still 'saving': the device runs one job at a time);
+  // with them off, on request.
+  lastCoef = rec.coef;
+  if (getInvert().previewEvery > 0) await scoreInversion(rec.coef);
+  setInvert({ phase: 'idle', saved: rec.name });
+}
+
+/** The last result's coefficients, for an identity score on request. */
+let lastCoef: Float32Array | undefined;
+
+export async function scoreLastResult(): Promise<void> {
+  if (!lastCoef || getInvert().phase !== 'idle') return;
+  setInvert({ phase: 'saving' });
+  await scoreInversion(lastCoef);
   setInvert({ phase: 'idle' });
 }

@@ -2,7 +2,7 @@
 // choose the settings, "Invert"; progress, loss curve and previews while it runs; cancel and resume.
 import { useEffect, useState, type DragEvent } from 'react';
 import {
-  cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, startInversion,
+  cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, scoreLastResult, startInversion,
 } from '../actions/invert';
 import { autoFace } from '../actions/face';
 import { renderIdentity } from '../actions/render';
@@ -167,6 +167,7 @@ export function InvertPanel() {
             {n}
           </p>
         ))}
+        {score && <p data-testid="invert-score">{score}</p>}
         <RunAnnouncer label="inversion" running={busy} failed={phase === 'error'} cancelled={!saved} done={step} total={total} />
         <InversionProgress />
         {saved && (
@@ -174,7 +175,11 @@ export function InvertPanel() {
             <p data-testid="invert-result">
               Saved to the library as <strong>{saved}</strong>; it is now the current identity.
             </p>
-            {score && <p data-testid="invert-score">{score}</p>}
+            {!score && (
+              <button onClick={() => void scoreLastResult()} disabled={busy}>
+                Identity score
+              </button>
+            )}
             <InvertOutcome />
           </>
         )}
