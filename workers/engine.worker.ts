@@ -18,6 +18,7 @@ import { StableDiffusion, type SessionEvent } from '../src/engine/sd/stable-diff
 import { deviceApi, deviceLost, DEVICE_LOST, guardDeviceLoss, onDeviceLost, watchDevice, whenIdle } from './device';
 import { directionsApi } from './directions';
 import { invertApi, type InversionContext } from './invert';
+import { faceApi } from './face';
 import { describeSource, modelFiles, remoteFiles, REVISION, type ModelSource, type PrecisionName } from './model-source';
 import { probeThreshold, testHooksApi, testHandleWrapper } from './test-hooks';
 import { JobGate, type JobKind } from './jobs';
@@ -325,7 +326,7 @@ onDeviceLost(() => {
   sd = undefined;
   whenIdle(() => void old?.release().catch(() => undefined));
 });
-const engineApi = guardDeviceLoss({ ...api, ...invertApi(context), ...directionsApi(context), ...deviceApi, ...testHooksApi });
+const engineApi = guardDeviceLoss({ ...api, ...invertApi(context), ...faceApi(context), ...directionsApi(context), ...deviceApi, ...testHooksApi });
 
 export type EngineApi = typeof engineApi;
 Comlink.expose(engineApi);

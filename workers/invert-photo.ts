@@ -77,6 +77,9 @@ function overlay(mask: Rgba): Rgba {
   return { width: mask.width, height: mask.height, data };
 }
 
+/** A mask image (white = head) as a brush layer at the photo view's size. */
+export const layerOf = (mask: Rgba, photo: PhotoView): Rgba => overlay(scaled(mask, photo.viewWidth, photo.viewHeight, false));
+
 /** A dropped mask file as a brush layer at the view's size; a note when its size is not the photo's. */
 export async function maskLayer(file: Blob, name: string, photo: PhotoView): Promise<{ layer: Rgba; notes: string[] }> {
   const img = await readImageFile(file, name);
@@ -84,7 +87,7 @@ export async function maskLayer(file: Blob, name: string, photo: PhotoView): Pro
     img.width === photo.width && img.height === photo.height
       ? []
       : [`${name}: ${img.width}×${img.height} differs from the photo's ${photo.width}×${photo.height}; resized to it (nearest)`];
-  return { layer: overlay(scaled(img, photo.viewWidth, photo.viewHeight, false)), notes };
+  return { layer: layerOf(img, photo), notes };
 }
 
 /** The automatic head ellipse as a brush layer. */

@@ -96,6 +96,9 @@ const JOB = 'w2w-inversion/job';
 
 let photo: { name: string; file: Blob; view: PhotoView } | undefined;
 
+/** The photo the panel has open (workers/face.ts reads it). */
+export const openedPhoto = () => photo;
+
 function summary(job: StoredJob): PendingInversion {
   return {
     photoName: job.photoName, step: job.state?.adam.step ?? 0, total: job.settings.steps,

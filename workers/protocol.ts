@@ -7,6 +7,8 @@ export type { Generation, LatentDirectionsResult } from './directions';
 export type { IdentityDirections } from './directions-job';
 export type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from './invert';
 export type { PhotoView } from './invert-photo';
+export type { AutoFace } from './face';
+export type { IdentityScore } from '../src/engine/face/identity-score';
 export type { ModelSource, PrecisionName } from './model-source';
 
 /** The prefix of every error a GPU device loss turns into (the page recognizes it and restarts the engine). */

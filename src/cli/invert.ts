@@ -11,7 +11,9 @@ import { openPath } from '../engine/io/source-node';
 import type { StableDiffusion } from '../engine/sd/stable-diffusion';
 import { num, parseFlags, str, type Flags } from './args';
 import { MODEL_FLAGS, openModelFromFlags } from './node-model';
-import { decodeImageNode } from './png';
+import { decodeImageNode, encodePng } from './png';
+import { autoFrame } from '../engine/face/auto-frame';
+import { facesOrNote, readPhotoNode } from './face-photo';
 import { spaceFolderFromPath } from '../engine/space/files-node';
 import { loadSpace } from '../engine/space/load';
 import type { Space } from '../engine/space/space';
@@ -29,6 +31,13 @@ function parseCrop(s: string): CropSquare {
   const [x, y, size] = s.split(',').map(Number);
   if (![x, y, size].every(Number.isFinite)) throw new Error(`--crop must be x,y,side in pixels, got ${s}`);
   return { x, y, size };
+}
+
+/** --auto-mask / --auto-crop: the automatic head mask (as a mask file for intake) and crop from the photo's face. */
+async function autoInputs(path: string, withMask: boolean): Promise<{ mask: ImageFile | null; crop?: CropSquare; notes: string[] }> {
+  const img = await readPhotoNode(path);
+  const frame = autoFrame(await facesOrNote(img), img);
+  return { mask: withMask ? { name: 'automatic head mask', bytes: encodePng(frame.mask) } : null, crop: frame.crop, notes: frame.notes };
 }
 
 const opt = (f: Flags, name: string): number | undefined => (f[name] === undefined ? undefined : num(f, name));
@@ -52,16 +61,21 @@ async function printEval(sd: StableDiffusion, space: InversionSpace, set: EvalSe
 export async function invertCommand(argv: string[]): Promise<void> {
   const f = parseFlags(argv, {
     known: [...MODEL_FLAGS, 'space', 'image', 'mask', 'steps', 'components', 'lr', 'beta1', 'beta2', 'eps', 'weight-decay', 'seed', 'preset',
-      'size', 'crop', 'checkpoint', 'checkpoint-every', 'eval', 'out'],
+      'size', 'crop', 'checkpoint', 'checkpoint-every', 'eval', 'out', 'auto-mask', 'auto-crop'],
+    boolean: ['auto-mask', 'auto-crop'],
   });
+  if (f.mask && f['auto-mask']) throw new Error('give either --mask FILE or --auto-mask, not both');
+  if (f.crop && f['auto-crop']) throw new Error('give either --crop x,y,side or --auto-crop, not both');
   const out = str(f, 'out');
   const preset = parsePreset(str(f, 'preset', 'photo'));
   const photo = await readImageFile(str(f, 'image'));
-  const maskFile = f.mask ? await readImageFile(str(f, 'mask')) : null;
+  const auto = f['auto-mask'] || f['auto-crop'] ? await autoInputs(photo.name, f['auto-mask'] === true) : null;
+  const maskFile = f.mask ? await readImageFile(str(f, 'mask')) : auto?.mask ?? null;
+  const crop = f.crop ? parseCrop(str(f, 'crop')) : f['auto-crop'] ? auto?.crop : undefined;
   const sd = await openModelFromFlags(f);
   let space: Space | undefined;
   try {
-    const inputs = await intake(photo, maskFile, decodeImageNode, sd, { size: opt(f, 'size'), crop: f.crop ? parseCrop(str(f, 'crop')) : undefined });
+    const inputs = await intake(photo, maskFile, decodeImageNode, sd, { size: opt(f, 'size'), crop });
     const folder = spaceFolderFromPath(str(f, 'space'));
     const available = (await openTensor(await folder.source('V.pt'))).shape[1];
     const { settings, notes } = resolveSettings(preset, {
@@ -71,7 +85,8 @@ export async function invertCommand(argv: string[]): Promise<void> {
     space = await loadSpace(folder, { k: settings.components, layout: sd.lora });
     // The V_k products of every step run on onnxruntime too (plain loops are 4–10× slower at full size).
     await space.useRuntime(sd.runtime);
-    for (const n of [...inputs.notes, ...notes]) console.log(`note: ${n}`);
+    for (const n of [...(auto?.notes ?? []), ...inputs.notes, ...notes]) console.log(`note: ${n}`);
+    if (crop) console.log(`crop: ${[crop.x, crop.y, crop.size].map((v) => +v.toFixed(2)).join(',')}`);
     const evalSet = f.eval ? await readEvalSet(await openSafetensors(await openPath(str(f, 'eval')))) : null;
     const checkpoint = f.checkpoint ? str(f, 'checkpoint') : undefined;
     const resume = await resumeFrom(checkpoint);

@@ -7,7 +7,9 @@ import { exportCommand } from './export';
 import { generateCommand } from './generate';
 import { importCommand } from './import';
 import { invertCommand } from './invert';
+import { maskCommand } from './mask';
 import { sampleCommand } from './sample';
+import { scoreCommand } from './score';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   eval: evalCommand,
@@ -19,6 +21,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   invert: invertCommand,
   directions: directionsCommand,
   'build-space': buildSpaceCommand,
+  mask: maskCommand,
+  score: scoreCommand,
 };
 
 async function main() {

@@ -40,6 +40,8 @@ export interface InvertState {
   pending?: PendingInversion;
   /** Name of the library entry the last run produced. */
   saved?: string;
+  /** The identity score line of that entry (or its progress or why there is none). */
+  score?: string;
 }
 
 export const useInvert = create<InvertState>(() => ({

@@ -12,6 +12,7 @@ import { Comlink, engineWorker, spaceWorker } from '../workers';
 import { surviveDeviceLoss } from './device';
 import { refreshLibrary } from './library-list';
 import { setIdentityCoef } from './space';
+import { autoFace, scoreInversion } from './face';
 
 /** The mask layer's canvas (MaskEditor registers it): its pixels are the brush mask at the view's size. */
 let maskCanvas: HTMLCanvasElement | null = null;
@@ -25,10 +26,15 @@ export function registerMaskCanvas(c: HTMLCanvasElement | null): void {
   maskCanvas = c;
 }
 
-/** Replaces the painted layer (ellipse, dropped mask file) with `layer` placed at (x, y). */
-function paintLayer(layer: Rgba, x = 0, y = 0): void {
+/** Replaces the painted layer (ellipse, dropped mask file, automatic mask) with `layer` placed at (x, y). */
+export function paintLayer(layer: Rgba, x = 0, y = 0): void {
   const ctx = maskCanvas?.getContext('2d');
-  if (!ctx) return;
+  if (!ctx) {
+    // The editor is not mounted yet (a layer for the whole view): it takes the layer when it is.
+    if (x === 0 && y === 0) kept = new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height);
+    setInvert({ masked: !!kept });
+    return;
+  }
   ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
   ctx.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), x, y);
   setInvert({ masked: true });
@@ -45,7 +51,8 @@ export async function openPhoto(file: File): Promise<void> {
     const view = await engineWorker().openPhoto(file, file.name);
     kept = undefined;
     clearMask();
-    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop' }));
+    setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop', score: undefined }));
+    await autoFace();
   } catch (e) {
     setInvert({ error: errorMessage(e) });
   }
@@ -125,7 +132,7 @@ export async function startInversion(): Promise<void> {
   const s = getInvert();
   if (!s.photo || s.phase === 'running') return;
   const req = request(s);
-  setInvert({ phase: 'running', error: undefined, notes: [], losses: [], step: 0, total: 0, etaMs: undefined, pending: undefined, saved: undefined });
+  setInvert({ phase: 'running', error: undefined, notes: [], losses: [], step: 0, total: 0, etaMs: undefined, pending: undefined, saved: undefined, score: undefined });
   await track(() => engineWorker().startInversion(req, callbacks()));
 }
 
@@ -169,5 +176,19 @@ async function saveResult(out: InversionOutcome): Promise<void> {
   await refreshLibrary();
   setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
   await engineWorker().discardInversion();
+  // With previews on, the score's images generate now (still 'saving': the device runs one job at a time);
+  // with them off, on request.
+  lastCoef = rec.coef;
+  if (getInvert().previewEvery > 0) await scoreInversion(rec.coef);
   setInvert({ phase: 'idle', saved: rec.name });
+}
+
+/** The last result's coefficients, for an identity score on request. */
+let lastCoef: Float32Array | undefined;
+
+export async function scoreLastResult(): Promise<void> {
+  if (!lastCoef || getInvert().phase !== 'idle') return;
+  setInvert({ phase: 'saving' });
+  await scoreInversion(lastCoef);
+  setInvert({ phase: 'idle' });
 }

@@ -2,8 +2,9 @@
 // choose the settings, "Invert"; progress, loss curve and previews while it runs; cancel and resume.
 import { useEffect, useState, type DragEvent } from 'react';
 import {
-  cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, startInversion,
+  cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, scoreLastResult, startInversion,
 } from '../actions/invert';
+import { autoFace } from '../actions/face';
 import { renderIdentity } from '../actions/render';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
@@ -98,6 +99,7 @@ function Tools() {
           Brush size
           <input type="range" min={2} max={96} step={1} value={brush} onChange={(e) => setInvert({ brush: Number(e.target.value) })} />
         </label>
+        <button onClick={() => void autoFace(false)}>Auto mask</button>
         <button onClick={() => void headEllipse()}>Head ellipse</button>
         <button onClick={clearMask} disabled={!masked}>
           Clear mask
@@ -112,7 +114,7 @@ function Tools() {
 }
 
 export function InvertPanel() {
-  const { photo, phase, error, notes, pending, saved, step, total } = useInvert();
+  const { photo, phase, error, notes, pending, saved, step, total, score } = useInvert();
   const space = useIdentity((s) => s.space);
   useEffect(() => void checkPending(), [space?.id]);
   const busy = phase === 'running' || phase === 'cancelling' || phase === 'saving';
@@ -166,6 +168,7 @@ export function InvertPanel() {
             {n}
           </p>
         ))}
+        {score && <p data-testid="invert-score">{score}</p>}
         <RunAnnouncer label="inversion" running={busy} failed={phase === 'error'} cancelled={!saved} done={step} total={total} />
         <InversionProgress />
         {saved && (
@@ -173,6 +176,11 @@ export function InvertPanel() {
             <p data-testid="invert-result">
               Saved to the library as <strong>{saved}</strong>; it is now the current identity.
             </p>
+            {!score && (
+              <button onClick={() => void scoreLastResult()} disabled={busy}>
+                Identity score
+              </button>
+            )}
             <InvertOutcome />
           </>
         )}

@@ -1,0 +1,63 @@
+// Face-aware inversion end to end (headless Chromium, wasm backend, the fixture model): dropping astronaut.png
+// finds the face in the worker, applies the automatic crop and head mask (face models and tfjs's wasm served
+// by the app itself), a two-step inversion at 64 px runs on them, and the identity score line appears.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { browserSuite, importSpace, invertSettings, readyApp } from './app-flow';
+import { FIXTURES } from './server';
+
+const ASTRONAUT = path.join(FIXTURES, 'photos', 'astronaut.png');
+
+describe('face-aware inversion (wasm)', () => {
+  const suite = browserSuite();
+
+  test('drop a portrait: automatic crop and head mask, invert two steps, the identity score', { timeout: 180_000 }, async () => {
+    const app = await readyApp(suite.browser(), suite.server());
+    await importSpace(app);
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Invert' }).click();
+    await page.getByLabel('Choose photo…').setInputFiles(ASTRONAUT);
+    await page.getByText('face found: automatic crop and head mask').waitFor({ timeout: 60_000 }).catch(async (e: Error) => {
+      console.log(`notes: ${JSON.stringify(await page.locator('.note').allTextContents())}\npage errors: ${JSON.stringify(app.errors)}`);
+      throw e;
+    });
+    // The crop: a square smaller than the photo (512 px view), across the head (x ≈ 93–355 of 512).
+    const square = await page.getByTestId('crop-square').evaluate((e: HTMLElement) => [e.style.left, e.style.top, e.style.width].map(parseFloat));
+    assert.ok(square[2] > 35 && square[2] < 70, `crop side ${square[2]} % of the photo`);
+    assert.ok(square[0] > 10 && square[0] + square[2] < 80, `crop left ${square[0]} %`);
+    // The mask layer: some head painted, nothing in the bottom quarter or the corners.
+    // (No named functions inside evaluate: tsx would wrap them in a helper the page does not have.)
+    const mask = await page.getByTestId('mask-canvas').evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let all = 0;
+      let bottom = 0;
+      for (let y = 0; y < c.height; y++)
+        for (let x = 0; x < c.width; x++)
+          if (d[(y * c.width + x) * 4 + 3] > 0) {
+            all++;
+            if (y >= (3 * c.height) / 4) bottom++;
+          }
+      const corners = [[0, 0], [c.width - 1, 0], [0, c.height - 1], [c.width - 1, c.height - 1]].map(([x, y]) => d[(y * c.width + x) * 4 + 3] > 0);
+      return { share: all / (c.width * c.height), bottom, corners };
+    });
+    assert.ok(mask.share > 0.04 && mask.share < 0.25, `head share ${mask.share}`);
+    assert.equal(mask.bottom, 0);
+    assert.deepEqual(mask.corners, [false, false, false, false]);
+    assert.ok(await page.getByText('Only the painted region counts').isVisible());
+    // "Auto mask" after clearing paints it again.
+    await page.getByRole('button', { name: 'Clear mask' }).click();
+    await page.getByRole('button', { name: 'Auto mask' }).click();
+    await page.getByText('Only the painted region counts').waitFor({ timeout: 30_000 });
+
+    await invertSettings(page, { steps: 2, checkpoint: 1, preview: 2 });
+    await page.getByRole('button', { name: 'Invert', exact: true }).click();
+    await page.getByTestId('invert-result').waitFor({ timeout: 120_000 });
+    const score = page.getByTestId('invert-score');
+    await page.waitForFunction(() => /over 4 generated images/.test(document.querySelector('[data-testid="invert-score"]')?.textContent ?? ''), null, { timeout: 60_000 });
+    // The fixture's random weights draw no face: each image counts 0, and the line says so.
+    assert.match((await score.textContent()) ?? '', /^Identity score 0\.00 \(0–1, higher = same person\) over 4 generated images: no face, no face, no face, no face; 0 of 4 the same person/);
+    await app.shot('app-face.png');
+    assert.deepEqual(app.errors, []);
+  });
+});

@@ -1,0 +1,48 @@
+// Face-aware inversion on the page: on a photo drop the worker finds the face and proposes the crop and head
+// mask (editable with the tools as any other); after an inversion, the identity score of the result.
+import type { IdentityScore } from '../../../workers/protocol';
+import { errorMessage } from '../errors';
+import { getInvert, setInvert } from '../invert-store';
+import { getApp } from '../store';
+import { engineWorker } from '../workers';
+import { paintLayer } from './invert';
+
+/** Images the score generates (seeds 0…N−1, "a photo of sks person"). */
+export const SCORE_SAMPLES = 4;
+
+const FOUND = 'face found: automatic crop and head mask (adjust them with the tools)';
+
+/** The automatic crop (with `withCrop`) and head mask of the open photo; notes say what was found. */
+export async function autoFace(withCrop = true): Promise<void> {
+  const url = getInvert().photo?.url;
+  try {
+    const r = await engineWorker().autoFace();
+    if (getInvert().photo?.url !== url) return; // another photo was dropped meanwhile
+    paintLayer(r.layer);
+    const notes = [...(r.fromFace ? [FOUND] : []), ...r.notes];
+    setInvert((s) => ({ ...(withCrop && r.crop ? { crop: r.crop } : {}), notes: [...s.notes.filter((n) => !notes.includes(n)), ...notes] }));
+  } catch (e) {
+    setInvert((s) => ({ notes: [...s.notes, `automatic crop and mask failed: ${errorMessage(e)}`] }));
+  }
+}
+
+export function scoreText(r: IdentityScore): string {
+  if (r.score === null) return 'Identity score: no face in the photo, nothing to compare.';
+  const each = r.images.map((i) => (i.face ? i.similarity.toFixed(2) : 'no face')).join(', ');
+  return `Identity score ${r.score.toFixed(2)} (0–1, higher = same person) over ${r.images.length} generated images: ${each}; ${r.samePerson} of ${r.images.length} the same person by the face model's threshold.`;
+}
+
+/** Scores coefficients against the open photo with the preview's sampling settings; the line goes to the panel. */
+export async function scoreInversion(coef: Float32Array): Promise<void> {
+  const s = getInvert();
+  const { gen } = getApp();
+  setInvert({ score: 'Identity score: generating images…' });
+  try {
+    const r = await engineWorker().identityScore(coef, {
+      samples: SCORE_SAMPLES, seed: 0, steps: s.previewSteps, guidance: gen.guidance, negative: gen.negative, size: s.size,
+    });
+    setInvert({ score: [scoreText(r), ...r.notes].join(' ') });
+  } catch (e) {
+    setInvert({ score: `Identity score unavailable: ${errorMessage(e)}` });
+  }
+}
