@@ -5,7 +5,7 @@ import { errorMessage } from '../errors';
 import { getInvert, setInvert } from '../invert-store';
 import { getApp } from '../store';
 import { engineWorker } from '../workers';
-import { paintLayer } from './invert';
+import { paintLayer } from './mask-layer';
 
 /** Images the score generates (seeds 0…N−1, "a photo of sks person"). */
 export const SCORE_SAMPLES = 4;

@@ -2,7 +2,6 @@
 // loop); progress, previews and checkpoints come back; the result is saved to the identity library.
 import type { StepInfo } from '../../engine/invert/index';
 import type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from '../../../workers/protocol';
-import type { Rgba } from '../../engine/sd/image';
 import { centeredCrop, viewCropToPhoto } from '../crop';
 import { errorMessage } from '../errors';
 import { getIdentity } from '../identity-store';
@@ -13,32 +12,7 @@ import { surviveDeviceLoss } from './device';
 import { refreshLibrary } from './library-list';
 import { setIdentityCoef } from './space';
 import { autoFace, scoreInversion } from './face';
-
-/** The mask layer's canvas (MaskEditor registers it): its pixels are the brush mask at the view's size. */
-let maskCanvas: HTMLCanvasElement | null = null;
-// The painted layer while the editor is not mounted (another tab is open).
-let kept: ImageData | undefined;
-
-export function registerMaskCanvas(c: HTMLCanvasElement | null): void {
-  if (!c && maskCanvas && getInvert().masked) kept = maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height);
-  if (c && kept && kept.width === c.width && kept.height === c.height) c.getContext('2d')!.putImageData(kept, 0, 0);
-  if (c) kept = undefined;
-  maskCanvas = c;
-}
-
-/** Replaces the painted layer (ellipse, dropped mask file, automatic mask) with `layer` placed at (x, y). */
-export function paintLayer(layer: Rgba, x = 0, y = 0): void {
-  const ctx = maskCanvas?.getContext('2d');
-  if (!ctx) {
-    // The editor is not mounted yet (a layer for the whole view): it takes the layer when it is.
-    if (x === 0 && y === 0) kept = new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height);
-    setInvert({ masked: !!kept });
-    return;
-  }
-  ctx.clearRect(0, 0, ctx.canvas.width, ctx.canvas.height);
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(layer.data), layer.width, layer.height), x, y);
-  setInvert({ masked: true });
-}
+import { maskPixels, paintLayer, resetMaskLayer } from './mask-layer';
 
 function replaceUrl(old: string | undefined, blob: Blob): string {
   if (old) URL.revokeObjectURL(old);
@@ -49,8 +23,7 @@ export async function openPhoto(file: File): Promise<void> {
   setInvert({ error: undefined, notes: [], saved: undefined });
   try {
     const view = await engineWorker().openPhoto(file, file.name);
-    kept = undefined;
-    clearMask();
+    resetMaskLayer();
     setInvert((s) => ({ photo: { ...view, url: replaceUrl(s.photo?.url, view.view), file }, crop: undefined, masked: false, mode: 'crop', score: undefined }));
     await autoFace();
   } catch (e) {
@@ -78,12 +51,6 @@ export async function headEllipse(): Promise<void> {
   paintLayer(await engineWorker().headEllipse(side, side), Math.round(c.x), Math.round(c.y));
 }
 
-export function clearMask(): void {
-  const c = maskCanvas;
-  c?.getContext('2d')?.clearRect(0, 0, c.width, c.height);
-  setInvert({ masked: false });
-}
-
 const callbacks = () =>
   Comlink.proxy<InversionCallbacks>({
     onStep: (s: StepInfo) => setInvert((st) => ({ step: s.step, total: s.total, etaMs: s.etaMs, msPerStep: s.msPerStep, losses: [...st.losses, s.loss] })),
@@ -93,7 +60,7 @@ const callbacks = () =>
 
 function request(s: InvertState): InversionRequest {
   const { photo, crop } = s;
-  const mask = s.masked && maskCanvas ? maskCanvas.getContext('2d')!.getImageData(0, 0, maskCanvas.width, maskCanvas.height) : null;
+  const mask = s.masked ? maskPixels() : null;
   const { gen } = getApp();
   return {
     preset: s.preset,

@@ -2,8 +2,9 @@
 // choose the settings, "Invert"; progress, loss curve and previews while it runs; cancel and resume.
 import { useEffect, useState, type DragEvent } from 'react';
 import {
-  cancelInversion, checkPending, clearMask, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, scoreLastResult, startInversion,
+  cancelInversion, checkPending, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, scoreLastResult, startInversion,
 } from '../actions/invert';
+import { clearMask } from '../actions/mask-layer';
 import { autoFace } from '../actions/face';
 import { renderIdentity } from '../actions/render';
 import { useIdentity } from '../identity-store';

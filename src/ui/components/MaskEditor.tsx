@@ -2,7 +2,7 @@
 // square and the wheel zooms it; in "Brush"/"Eraser" mode dragging paints or erases the mask layer
 // (opaque white on transparent, at the view's size; the worker samples it at latent resolution).
 import { useEffect, useRef, type KeyboardEvent, type PointerEvent } from 'react';
-import { registerMaskCanvas } from '../actions/invert';
+import { registerMaskCanvas } from '../actions/mask-layer';
 import { centeredCrop, moveCrop, zoomCrop, zoomOf } from '../crop';
 import { setInvert, useInvert } from '../invert-store';
 import { CropView } from './CropView';
