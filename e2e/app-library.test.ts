@@ -50,6 +50,22 @@ function storedIdentities(page: Page): Promise<StoredIdentity[]> {
 }
 
 const entry = (page: Page, name: string) => page.getByTestId('library-entry').filter({ has: page.getByLabel(`name of ${name}`, { exact: true }) });
+
+/** The attribute sliders stored with the current identity (the page's own database). */
+function storedSliders(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('w2w-page');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('kv').objectStore('kv').get('identity');
+          get.onsuccess = () => (open.result.close(), resolve((get.result as { sliders?: Record<string, number> } | undefined)?.sliders ?? {}));
+        };
+      }),
+  );
+}
+
 const names = async (page: Page) => (await storedIdentities(page)).map((r) => r.name).sort();
 
 /** Five neighbours "row r · file · cosine c", cosines descending and in [−1, 1]. */
@@ -133,8 +149,17 @@ describe('identity library and space storage (wasm)', () => {
     await page.getByLabel('name of Renamed (copy)').waitFor({ state: 'detached' });
     assert.deepEqual(await names(page), ['Renamed']);
 
+    // Slider moves are written once they pause, and come back after a reload.
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await nudge(page, 'Male', 3);
+    for (let t = Date.now(); (await storedSliders(page)).Male !== 0.3; ) {
+      assert.ok(Date.now() - t < 5_000, `stored sliders: ${JSON.stringify(await storedSliders(page))}`);
+      await page.waitForTimeout(100);
+    }
     await page.reload();
     await waitReady(app);
+    await page.getByTestId('identity-name').filter({ hasText: 'Renamed (copy)' }).waitFor();
+    assert.equal(await page.getByRole('slider', { name: 'Male', exact: true }).inputValue(), '0.3');
     await page.getByRole('tab', { name: 'Library' }).click();
     await entry(page, 'Renamed').getByTestId('library-edits').waitFor();
     assert.equal(await page.getByTestId('library-entry').count(), 1);
