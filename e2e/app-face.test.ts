@@ -1,9 +1,11 @@
 // Face-aware inversion end to end (headless Chromium, wasm backend, the fixture model): dropping astronaut.png
 // finds the face in the worker, applies the automatic crop and head mask (face models and tfjs's wasm served
-// by the app itself), a two-step inversion at 64 px runs on them, and the identity score line appears.
+// by the app itself), a two-step inversion at 64 px runs on them with each preview scored, the identity score
+// line appears, the best preview is restored, and on Create the identity is scored before and after an edit.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { nudge, type AppPage } from './app-helpers';
 import { browserSuite, importSpace, invertSettings, readyApp } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -11,9 +13,10 @@ const ASTRONAUT = path.join(FIXTURES, 'photos', 'astronaut.png');
 
 describe('face-aware inversion (wasm)', () => {
   const suite = browserSuite();
+  let app: AppPage;
 
   test('drop a portrait: automatic crop and head mask, invert two steps, the identity score', { timeout: 180_000 }, async () => {
-    const app = await readyApp(suite.browser(), suite.server());
+    app = await readyApp(suite.browser(), suite.server());
     await importSpace(app);
     const { page } = app;
     await page.getByRole('tab', { name: 'Invert' }).click();
@@ -50,14 +53,41 @@ describe('face-aware inversion (wasm)', () => {
     await page.getByRole('button', { name: 'Auto mask' }).click();
     await page.getByText('Only the painted region counts').waitFor({ timeout: 30_000 });
 
-    await invertSettings(page, { steps: 2, checkpoint: 1, preview: 2 });
+    await invertSettings(page, { steps: 2, checkpoint: 1, preview: 1 });
+    await page.getByLabel(/^Score each preview/).check();
     await page.getByRole('button', { name: 'Invert', exact: true }).click();
     await page.getByTestId('invert-result').waitFor({ timeout: 120_000 });
     const score = page.getByTestId('invert-score');
     await page.waitForFunction(() => /over 4 generated images/.test(document.querySelector('[data-testid="invert-score"]')?.textContent ?? ''), null, { timeout: 60_000 });
     // The fixture's random weights draw no face: each image counts 0, and the line says so.
     assert.match((await score.textContent()) ?? '', /^Identity score 0\.00 \(0–1, higher = same person\) over 4 generated images: no face, no face, no face, no face; 0 of 4 the same person/);
+    // Each preview was scored (0: no face drawn); on a tie the earlier step is the best, so step 1 is offered.
+    assert.equal(await page.getByTestId('preview-score').textContent(), ' · identity score 0.00 (no face drawn)');
     await app.shot('app-face.png');
+    await page.getByRole('button', { name: 'Restore best (score 0.00 at step 1)' }).click();
+    await page.getByTestId('invert-result').filter({ hasText: 'inverted astronaut.png (best, step 1)' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Restore best/ }).count(), 0);
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('on Create: the identity score before and after an attribute edit, against the open photo', { timeout: 120_000 }, async () => {
+    const { page } = app;
+    await page.getByRole('tab', { name: 'Create' }).click();
+    await page.getByTestId('identity-name').filter({ hasText: 'inverted astronaut.png (best, step 1)' }).waitFor();
+    const button = page.getByRole('button', { name: 'Identity score before / after edits' });
+    assert.ok(await button.isDisabled());
+    assert.equal(await button.getAttribute('title'), 'move an attribute slider first');
+    await nudge(page, 'Male', 2);
+    await button.click();
+    const line = page.getByTestId('edit-score').filter({ hasText: /^Before edits/ });
+    await line.waitFor({ timeout: 90_000 });
+    assert.match(
+      (await line.textContent()) ?? '',
+      /^Before edits: Identity score 0\.00 .* over 4 generated images: (no face, ){3}no face; .* After edits: Identity score 0\.00 .* Identity not kept by the face model's threshold \(0 of 4 edited images the photo's person, 0 of 4 before\)\. 4 of 4 generated images show no face \(counted as 0\)$/,
+    );
+    // Another edit: the line of the old one goes.
+    await nudge(page, 'Male', 1);
+    assert.equal(await page.getByTestId('edit-score').count(), 0);
     assert.deepEqual(app.errors, []);
   });
 });

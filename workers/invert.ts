@@ -7,12 +7,14 @@ import {
   type CropSquare, type InversionSettings, type InversionState, type PresetName, type StepInfo,
 } from '../src/engine/invert/index';
 import { saveCheckpoint } from '../src/engine/invert/checkpoint-save';
+import { keepBest, scoreImages, type BestStep } from '../src/engine/face/identity-score';
 import { tensorToRgba, type Rgba } from '../src/engine/sd/image';
 import { generate } from '../src/engine/sd/pipeline';
 import type { StableDiffusion } from '../src/engine/sd/stable-diffusion';
 import type { Space } from '../src/engine/space/space';
 import { isBasisSource } from '../src/engine/space/basis-graph';
 import { GpuOutOfMemory } from '../src/engine/runtime/gpu-weights';
+import { faceModels } from './face-models';
 import type { JobGate } from './jobs';
 import { ellipseLayer, maskLayer, photoView, readImageFile, type PhotoView } from './invert-photo';
 import { encodePng } from './preview';
@@ -41,6 +43,8 @@ export interface PreviewSettings {
   guidance: number;
   negative: string;
   scheduler: 'pndm' | 'ddim';
+  /** Also score each preview against the photo's face and keep the best step (for "Restore best"). */
+  score: boolean;
 }
 
 export interface InversionRequest {
@@ -64,6 +68,8 @@ interface StoredJob {
   settings: InversionSettings;
   state?: InversionState;
   preview?: Blob;
+  /** The best-scoring preview so far (with previews scored); stored with the checkpoints. */
+  best?: BestStep;
 }
 
 export interface PendingInversion {
@@ -77,7 +83,8 @@ export interface PendingInversion {
 
 export interface InversionCallbacks {
   onStep?: (s: StepInfo) => void;
-  onPreview?: (p: { step: number; png: Blob }) => void;
+  /** `score`: the preview's similarity to the photo's face (0 = no face drawn), when previews are scored. */
+  onPreview?: (p: { step: number; png: Blob; score?: number }) => void;
   onNotes?: (notes: string[]) => void;
 }
 
@@ -90,6 +97,8 @@ export interface InversionOutcome {
   step: number;
   settings: InversionSettings;
   preview?: Blob;
+  /** The best-scoring preview of the run, when previews were scored. */
+  best?: BestStep;
 }
 
 const JOB = 'w2w-inversion/job';
@@ -106,14 +115,33 @@ function summary(job: StoredJob): PendingInversion {
   };
 }
 
-async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Array, job: StoredJob): Promise<Blob> {
+async function previewImage(sd: StableDiffusion, space: Space, coef: Float32Array, job: StoredJob): Promise<Rgba> {
   const p = job.request.preview;
   const size = job.request.size ?? sd.defaultImageSize;
   const { image } = await generate(sd, {
     prompt: job.settings.prompt, negative: p.negative, seed: p.seed, steps: p.steps, guidance: p.guidance,
     scheduler: p.scheduler, width: size, height: size, lora: await space.thetaAsync(coef),
   });
-  return encodePng(tensorToRgba(image));
+  return tensorToRgba(image);
+}
+
+/**
+ * Scores previews against the photo's face: the similarity of each (0 when it draws no face). Undefined
+ * once scoring is off, or the photo has no face or the face models fail to load (a note says which).
+ */
+function previewScorer(photo: Rgba, cb: InversionCallbacks) {
+  let on = true;
+  return async (seed: number, image: Rgba): Promise<number | undefined> => {
+    if (!on) return;
+    try {
+      const r = await scoreImages(await faceModels(), photo, [{ seed, image }]);
+      if (r.score !== null) return r.score;
+      cb.onNotes?.(['previews are not scored: no face in the photo']);
+    } catch (e) {
+      cb.onNotes?.([`previews are not scored: face models unavailable (${(e as Error)?.message ?? e})`]);
+    }
+    on = false;
+  };
 }
 
 const store = (job: StoredJob) => set(JOB, job);
@@ -136,8 +164,9 @@ async function run(ctx: InversionContext, job: StoredJob, cb: InversionCallbacks
   // 0 = no previews.
   const previewEvery = Math.max(0, Math.floor(request.preview.every));
   const finish = (status: InversionOutcome['status'], s: InversionState): InversionOutcome => ({
-    status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview,
+    status, photoName: job.photoName, coef: s.coef, losses: s.losses, step: s.adam.step, settings: job.settings, preview: job.preview, best: job.best,
   });
+  const score = request.preview.score ? previewScorer(img, cb) : undefined;
   cb.onNotes?.([ctx.basisNote()]);
   const options = (signal: AbortSignal) => ({
     resume: job.state,
@@ -149,8 +178,11 @@ async function run(ctx: InversionContext, job: StoredJob, cb: InversionCallbacks
       const step = s.adam.step;
       const last = step === job.settings.steps;
       if (previewEvery > 0 && (step % previewEvery === 0 || last)) {
-        job.preview = await previewImage(sd, space, s.coef, job);
-        cb.onPreview?.({ step, png: job.preview });
+        const image = await previewImage(sd, space, s.coef, job);
+        job.preview = await encodePng(image);
+        const similarity = await score?.(request.preview.seed, image);
+        if (similarity !== undefined) job.best = keepBest(job.best, { step, score: similarity, coef: s.coef.slice() });
+        cb.onPreview?.({ step, png: job.preview, score: similarity });
       }
       if (step % every === 0 || last) await saveCheckpoint(store, job, s);
     },

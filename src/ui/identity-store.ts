@@ -44,6 +44,8 @@ export interface IdentityState {
   freeOffsets: number[];
   freeStatus?: string;
   compare?: Compare;
+  /** The identity score before and after the edits `sliders` (CompareView), or its progress. */
+  editScore?: { busy: boolean; text: string; sliders: Record<string, number> };
   /** Training identities closest to the current one (cosine over the PCs of proj), once computed. */
   nearest?: Neighbor[];
   /** What the last identity import reported (its residual), or why it failed. */

@@ -1,6 +1,7 @@
 // Invert panel state (zustand): the photo, its crop and mask, the settings, and the run's progress.
 import { create } from 'zustand';
 import type { CropSquare, InversionSettings, PresetName } from '../engine/invert/index';
+import type { BestStep } from '../engine/face/identity-score';
 import type { PendingInversion } from '../../workers/protocol';
 import type { PhotoView } from '../../workers/protocol';
 
@@ -27,13 +28,18 @@ export interface InvertState {
   checkpointEvery: number;
   previewEvery: number;
   previewSteps: number;
+  /** Score each preview against the photo's face and keep the best step. */
+  scorePreviews: boolean;
   phase: InvertPhase;
   step: number;
   total: number;
   etaMs?: number;
   msPerStep?: number;
   losses: number[];
-  preview?: { step: number; url: string };
+  /** `score`: the preview's similarity to the photo (when previews are scored). */
+  preview?: { step: number; url: string; score?: number };
+  /** The best-scoring preview of the last run when it is not the run's last step (offered as "Restore best"). */
+  best?: BestStep & { photoName: string };
   notes: string[];
   error?: string;
   /** A run stored in IndexedDB that did not finish (offered as "Resume"). */
@@ -53,6 +59,7 @@ export const useInvert = create<InvertState>(() => ({
   checkpointEvery: 10,
   previewEvery: 25,
   previewSteps: 10,
+  scorePreviews: false,
   phase: 'idle',
   step: 0,
   total: 0,

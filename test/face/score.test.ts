@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { faceModelsNode } from '../../src/cli/face-node';
-import { SAME_PERSON_DISTANCE, scoreImages, type FaceModels } from '../../src/engine/face/index';
+import { keepBest, SAME_PERSON_DISTANCE, scoreImages, type FaceModels } from '../../src/engine/face/index';
 import { mirrored, rescaled } from '../../src/engine/face/transform';
 import { writeCoefficients } from '../../src/engine/space/pt';
 import type { Rgba } from '../../src/engine/sd/image';
@@ -43,6 +43,18 @@ describe('identity score on photos', () => {
     expect(r.notes).toEqual(['1 of 2 generated images show no face (counted as 0)']);
     const none = await scoreImages(models, cat, [{ seed: 0, image: astronaut }]);
     expect(none).toMatchObject({ score: null, images: [], notes: [expect.stringMatching(/^no face found in the photo/)] });
+  });
+});
+
+describe('the best preview of an inversion', () => {
+  const at = (step: number, score: number) => ({ step, score, coef: new Float32Array([step]) });
+  it('a higher score replaces the best; an equal or lower one does not', () => {
+    let best = keepBest(undefined, at(5, 0.4));
+    expect(best.step).toBe(5);
+    for (const [step, score, kept] of [[10, 0.6, 10], [15, 0.6, 10], [20, 0.2, 10], [25, 0.61, 25]] as const) {
+      best = keepBest(best, at(step, score));
+      expect([best.step, best.coef[0]]).toEqual([kept, kept]);
+    }
   });
 });
 

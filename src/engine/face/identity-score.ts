@@ -79,3 +79,15 @@ export async function scoreIdentity(
   }
   return scoreImages(models, photo, images);
 }
+
+/** The best-scoring preview of an inversion so far, kept so that a run that drifts can be rolled back. */
+export interface BestStep {
+  step: number;
+  score: number;
+  coef: Float32Array;
+}
+
+/** `next` replaces `best` only when it scores strictly higher (on a tie the earlier step stays). */
+export function keepBest(best: BestStep | undefined, next: BestStep): BestStep {
+  return !best || next.score > best.score ? next : best;
+}

@@ -1,11 +1,14 @@
 // Face-aware inversion on the page: on a photo drop the worker finds the face and proposes the crop and head
-// mask (editable with the tools as any other); after an inversion, the identity score of the result.
+// mask (editable with the tools as any other); after an inversion, the identity score of the result; on
+// Create, the score of the identity before and after its edits.
 import type { IdentityScore } from '../../../workers/protocol';
 import { errorMessage } from '../errors';
+import { getIdentity, setIdentity } from '../identity-store';
 import { getInvert, setInvert } from '../invert-store';
 import { getApp } from '../store';
 import { engineWorker } from '../workers';
 import { paintLayer } from './mask-layer';
+import { baseCoef, editedIdentity } from './space';
 
 /** Images the score generates (seeds 0…N−1, "a photo of sks person"). */
 export const SCORE_SAMPLES = 4;
@@ -32,17 +35,46 @@ export function scoreText(r: IdentityScore): string {
   return `Identity score ${r.score.toFixed(2)} (0–1, higher = same person) over ${r.images.length} generated images: ${each}; ${r.samePerson} of ${r.images.length} the same person by the face model's threshold.`;
 }
 
-/** Scores coefficients against the open photo with the preview's sampling settings; the line goes to the panel. */
-export async function scoreInversion(coef: Float32Array): Promise<void> {
+/** Scores coefficients against the open photo (seeds 0…N−1, the preview's steps and size, Generate's guidance). */
+function scoreCoef(coef: Float32Array): Promise<IdentityScore> {
   const s = getInvert();
   const { gen } = getApp();
+  return engineWorker().identityScore(coef, {
+    samples: SCORE_SAMPLES, seed: 0, steps: s.previewSteps, guidance: gen.guidance, negative: gen.negative, size: s.size,
+  });
+}
+
+/** Scores an inversion's coefficients against the open photo; the line goes to the panel. */
+export async function scoreInversion(coef: Float32Array): Promise<void> {
   setInvert({ score: 'Identity score: generating images…' });
   try {
-    const r = await engineWorker().identityScore(coef, {
-      samples: SCORE_SAMPLES, seed: 0, steps: s.previewSteps, guidance: gen.guidance, negative: gen.negative, size: s.size,
-    });
+    const r = await scoreCoef(coef);
     setInvert({ score: [scoreText(r), ...r.notes].join(' ') });
   } catch (e) {
     setInvert({ score: `Identity score unavailable: ${errorMessage(e)}` });
+  }
+}
+
+/** Whether the edited images are still the photo's person: most of them by the face model's threshold. */
+const kept = (r: IdentityScore) => r.samePerson > r.images.length / 2;
+
+/** The identity without and with its attribute edits (what Export writes), each scored against the open photo. */
+export async function scoreEdits(): Promise<void> {
+  const { sliders } = getIdentity();
+  const done = (text: string) => setIdentity({ editScore: { busy: false, text, sliders } });
+  setIdentity({ editScore: { busy: true, text: 'Identity score before / after edits: generating images…', sliders } });
+  try {
+    const before = await baseCoef();
+    const after = (await editedIdentity())?.coef;
+    if (!before || !after) throw new Error('no current identity');
+    const b = await scoreCoef(before);
+    const a = b.score === null ? b : await scoreCoef(after);
+    const text = b.score === null || a.score === null
+      ? scoreText(b)
+      : `Before edits: ${scoreText(b)} After edits: ${scoreText(a)} Identity ${kept(a) ? 'kept' : 'not kept'} by the face model's threshold` +
+        ` (${a.samePerson} of ${a.images.length} edited images the photo's person, ${b.samePerson} of ${b.images.length} before).`;
+    done([text, ...new Set([...b.notes, ...a.notes])].join(' '));
+  } catch (e) {
+    done(`Identity score unavailable: ${errorMessage(e)}`);
   }
 }

@@ -54,7 +54,7 @@ export async function headEllipse(): Promise<void> {
 const callbacks = () =>
   Comlink.proxy<InversionCallbacks>({
     onStep: (s: StepInfo) => setInvert((st) => ({ step: s.step, total: s.total, etaMs: s.etaMs, msPerStep: s.msPerStep, losses: [...st.losses, s.loss] })),
-    onPreview: ({ step, png }) => setInvert((st) => ({ preview: { step, url: replaceUrl(st.preview?.url, png) } })),
+    onPreview: ({ step, png, score }) => setInvert((st) => ({ preview: { step, url: replaceUrl(st.preview?.url, png), score } })),
     onNotes: (notes) => setInvert((st) => ({ notes: [...st.notes, ...notes] })),
   });
 
@@ -69,7 +69,7 @@ function request(s: InvertState): InversionRequest {
     crop: crop && photo && viewCropToPhoto(crop, { width: photo.viewWidth, height: photo.viewHeight }, photo),
     mask: mask && { width: mask.width, height: mask.height, data: mask.data },
     checkpointEvery: s.checkpointEvery,
-    preview: { every: s.previewEvery, steps: s.previewSteps, seed: 0, guidance: gen.guidance, negative: gen.negative, scheduler: gen.scheduler },
+    preview: { every: s.previewEvery, steps: s.previewSteps, seed: 0, guidance: gen.guidance, negative: gen.negative, scheduler: gen.scheduler, score: s.scorePreviews },
   };
 }
 
@@ -84,6 +84,7 @@ async function resumeAfterLoss(): Promise<InversionOutcome> {
 async function track(run: () => Promise<InversionOutcome>): Promise<void> {
   try {
     const out = await surviveDeviceLoss(run, resumeAfterLoss);
+    setInvert({ best: out.best && out.best.step !== out.step ? { ...out.best, photoName: out.photoName } : undefined });
     if (out.status === 'cancelled') {
       setInvert({ phase: 'idle', pending: await engineWorker().pendingInversion() ?? undefined });
       return;
@@ -99,14 +100,14 @@ export async function startInversion(): Promise<void> {
   const s = getInvert();
   if (!s.photo || s.phase === 'running') return;
   const req = request(s);
-  setInvert({ phase: 'running', error: undefined, notes: [], losses: [], step: 0, total: 0, etaMs: undefined, pending: undefined, saved: undefined, score: undefined });
+  setInvert({ phase: 'running', error: undefined, notes: [], losses: [], step: 0, total: 0, etaMs: undefined, pending: undefined, saved: undefined, score: undefined, best: undefined, preview: undefined });
   await track(() => engineWorker().startInversion(req, callbacks()));
 }
 
 export async function resumeInversion(): Promise<void> {
   const pending = getInvert().pending;
   if (!pending) return;
-  setInvert({ phase: 'running', error: undefined, notes: [], losses: [...pending.losses], step: pending.step, total: pending.total, pending: undefined, saved: undefined });
+  setInvert({ phase: 'running', error: undefined, notes: [], losses: [...pending.losses], step: pending.step, total: pending.total, pending: undefined, saved: undefined, best: undefined });
   await track(() => engineWorker().resumeInversion(callbacks()));
 }
 
@@ -130,18 +131,22 @@ export async function discardPending(): Promise<void> {
   setInvert({ pending: undefined });
 }
 
-/** The library entry, then the current identity; the stored run is dropped only once it is saved. */
-async function saveResult(out: InversionOutcome): Promise<void> {
+/** Inverted coefficients (the run's components, zero-padded to the space's k) as a library entry, made current. */
+async function addInverted(runCoef: Float32Array, name: string, settings: Record<string, unknown>, preview?: Blob) {
   const { space } = getIdentity();
-  const k = space?.k ?? out.coef.length;
-  const coef = new Float32Array(Math.max(k, out.coef.length));
-  coef.set(out.coef);
-  const name = `inverted ${out.photoName}`;
-  const settings = { inverted: { photo: out.photoName, ...out.settings, finalLoss: out.losses[out.losses.length - 1] } };
-  const thumbnail = out.preview ? new Uint8Array(await out.preview.arrayBuffer()) : undefined;
+  const coef = new Float32Array(Math.max(space?.k ?? 0, runCoef.length));
+  coef.set(runCoef);
+  const thumbnail = preview ? new Uint8Array(await preview.arrayBuffer()) : undefined;
   const rec = await spaceWorker().addIdentity({ name, coef, space: space?.id, thumbnail, settings });
   await refreshLibrary();
   setIdentityCoef({ name: rec.name, coef: rec.coef, origin: settings, libraryId: rec.id });
+  return rec;
+}
+
+/** The library entry, then the current identity; the stored run is dropped only once it is saved. */
+async function saveResult(out: InversionOutcome): Promise<void> {
+  const settings = { inverted: { photo: out.photoName, ...out.settings, finalLoss: out.losses[out.losses.length - 1] } };
+  const rec = await addInverted(out.coef, `inverted ${out.photoName}`, settings, out.preview);
   await engineWorker().discardInversion();
   // With previews on, the score's images generate now (still 'saving': the device runs one job at a time);
   // with them off, on request.
@@ -158,4 +163,19 @@ export async function scoreLastResult(): Promise<void> {
   setInvert({ phase: 'saving' });
   await scoreInversion(lastCoef);
   setInvert({ phase: 'idle' });
+}
+
+/** The run's best-scoring preview step as a library entry of its own, made the current identity. */
+export async function restoreBest(): Promise<void> {
+  const { best, phase } = getInvert();
+  if (!best || phase !== 'idle') return;
+  setInvert({ phase: 'saving' });
+  try {
+    const name = `inverted ${best.photoName} (best, step ${best.step})`;
+    const rec = await addInverted(best.coef, name, { inverted: { photo: best.photoName, step: best.step, previewScore: best.score } });
+    lastCoef = rec.coef;
+    setInvert({ phase: 'idle', best: undefined, saved: rec.name, score: undefined });
+  } catch (e) {
+    setInvert({ phase: 'idle', error: errorMessage(e) });
+  }
 }

@@ -12,7 +12,7 @@ import { storedIdentity } from './identity-persist';
 import { refreshLibrary } from './library-list';
 
 /** A new identity starts with no edits, offsets, label-free directions or neighbours. */
-const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, free: undefined, freeOffsets: [], nearest: undefined };
+const UNEDITED = { sliders: {}, pcOffsets: new Array<number>(TOP_PCS).fill(0), alphas: [], compare: undefined, editScore: undefined, free: undefined, freeOffsets: [], nearest: undefined };
 
 /** A space is loaded (restored, imported, or switched to by a share link): its stats, the stored identity, the engine's copy. */
 export async function spaceReady(summary: NonNullable<Awaited<ReturnType<ReturnType<typeof spaceWorker>['restore']>>>) {

@@ -20,7 +20,10 @@ export function InversionProgress() {
       {preview && (
         <figure>
           <img src={preview.url} alt={`generated image: inversion preview, step ${preview.step}`} data-testid="invert-preview" />
-          <figcaption>preview after step {preview.step} (fixed seed)</figcaption>
+          <figcaption>
+            preview after step {preview.step} (fixed seed)
+            {preview.score !== undefined && <span data-testid="preview-score"> · identity score {preview.score.toFixed(2)}{preview.score === 0 ? ' (no face drawn)' : ''}</span>}
+          </figcaption>
         </figure>
       )}
     </div>

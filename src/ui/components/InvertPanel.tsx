@@ -2,7 +2,7 @@
 // choose the settings, "Invert"; progress, loss curve and previews while it runs; cancel and resume.
 import { useEffect, useState, type DragEvent } from 'react';
 import {
-  cancelInversion, checkPending, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, scoreLastResult, startInversion,
+  cancelInversion, checkPending, discardPending, headEllipse, openMaskFile, openPhoto, resumeInversion, restoreBest, scoreLastResult, startInversion,
 } from '../actions/invert';
 import { clearMask } from '../actions/mask-layer';
 import { autoFace } from '../actions/face';
@@ -115,7 +115,7 @@ function Tools() {
 }
 
 export function InvertPanel() {
-  const { photo, phase, error, notes, pending, saved, step, total, score } = useInvert();
+  const { photo, phase, error, notes, pending, saved, step, total, score, best } = useInvert();
   const space = useIdentity((s) => s.space);
   useEffect(() => void checkPending(), [space?.id]);
   const busy = phase === 'running' || phase === 'cancelling' || phase === 'saving';
@@ -172,6 +172,11 @@ export function InvertPanel() {
         {score && <p data-testid="invert-score">{score}</p>}
         <RunAnnouncer label="inversion" running={busy} failed={phase === 'error'} cancelled={!saved} done={step} total={total} />
         <InversionProgress />
+        {best && !busy && (
+          <button onClick={() => void restoreBest()} title="Saves the coefficients of the best-scoring preview to the library as the current identity">
+            Restore best (score {best.score.toFixed(2)} at step {best.step})
+          </button>
+        )}
         {saved && (
           <>
             <p data-testid="invert-result">

@@ -8,7 +8,7 @@ import { NumberField } from './NumberField';
 import { SizeSelect } from './SizeSelect';
 
 export function InvertSettings({ disabled }: { disabled: boolean }) {
-  const { preset, overrides, size, checkpointEvery, previewEvery, previewSteps } = useInvert();
+  const { preset, overrides, size, checkpointEvery, previewEvery, previewSteps, scorePreviews } = useInvert();
   const k = useIdentity((s) => s.space?.k);
   const p = PRESETS[preset];
   // What a run would use: the override, else the preset's (components capped by the space, as the worker does).
@@ -49,6 +49,10 @@ export function InvertSettings({ disabled }: { disabled: boolean }) {
           <NumberField label="Preview every" value={previewEvery} min={0} max={1000} step={1} onChange={(v) => setInvert({ previewEvery: v })} />
           <NumberField label="Preview steps" value={previewSteps} min={1} max={100} step={1} onChange={(v) => setInvert({ previewSteps: v })} />
         </div>
+        <label>
+          <input type="checkbox" checked={scorePreviews} disabled={previewEvery === 0} onChange={(e) => setInvert({ scorePreviews: e.target.checked })} />
+          Score each preview against the photo's face (slower; keeps the best step to restore)
+        </label>
       </Advanced>
     </fieldset>
   );
