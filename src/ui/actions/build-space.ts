@@ -12,6 +12,8 @@ export interface BuildState {
   progress?: BuildProgress;
   result?: BuiltSpaceResult;
   error?: string;
+  /** Cancel was pressed: the worker stops at its next block, then the build rejects. */
+  cancelling?: boolean;
 }
 
 export const useBuild = create<BuildState>(() => ({ phase: 'idle' }));
@@ -20,19 +22,19 @@ const onProgress = Comlink.proxy((progress: BuildProgress) => useBuild.getState(
 
 /** Builds from `files` (keyed by path under the picked folder, or bare names) with an optional labels CSV. */
 export async function buildSpaceFromFiles(files: Map<string, File>, name: string, components: number, labels?: File): Promise<void> {
-  useBuild.setState({ phase: 'building', progress: undefined, result: undefined, error: undefined });
+  useBuild.setState({ phase: 'building', progress: undefined, result: undefined, error: undefined, cancelling: false });
   try {
     const labelsCsv = labels && { name: labels.name, text: await labels.text() };
     const result = await spaceWorker().buildFromFiles(files, name, { components, labelsCsv }, onProgress);
     useBuild.setState({ phase: 'done', result });
     await spaceReady(result.summary);
   } catch (e) {
-    if (useBuild.getState().phase === 'cancelled') return;
-    useBuild.setState({ phase: 'error', error: errorMessage(e) });
+    if (useBuild.getState().cancelling) useBuild.setState({ phase: 'cancelled', progress: undefined });
+    else useBuild.setState({ phase: 'error', error: errorMessage(e) });
   }
 }
 
 export function cancelBuild(): void {
-  useBuild.setState({ phase: 'cancelled', progress: undefined });
+  useBuild.setState({ cancelling: true });
   void spaceWorker().cancelBuild();
 }

@@ -14,7 +14,7 @@ function below(files: Map<string, File>, name: string): Map<string, File> {
 }
 
 export function BuildSpace() {
-  const { phase, progress, result, error } = useBuild();
+  const { phase, progress, error, cancelling } = useBuild();
   const [loras, setLoras] = useState<{ files: Map<string, File>; name: string }>();
   const [labels, setLabels] = useState<File>();
   const [k, setK] = useState(10);
@@ -50,7 +50,11 @@ export function BuildSpace() {
         <button disabled={!count || building} onClick={() => loras && void buildSpaceFromFiles(loras.files, loras.name, k, labels)}>
           Build space
         </button>
-        {building && <button onClick={cancelBuild}>Cancel build</button>}
+        {building && (
+          <button onClick={cancelBuild} disabled={cancelling}>
+            {cancelling ? 'Cancelling…' : 'Cancel build'}
+          </button>
+        )}
       </div>
       {building && (
         <p data-testid="build-progress">
@@ -65,7 +69,7 @@ export function BuildSpace() {
           {error}
         </p>
       )}
-      {phase === 'done' && result && <Built />}
+      {phase === 'done' && <Built />}
     </section>
   );
 }
