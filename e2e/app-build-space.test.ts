@@ -11,6 +11,8 @@ import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { loraInputs } from '../src/cli/build-space';
 import { parseUNetConfig } from '../src/engine/io/config';
+import { writeSafetensors } from '../src/engine/io/safetensors';
+import { loraToTensors } from '../src/engine/models/lora-files';
 import { loraLayout } from '../src/engine/models/lora';
 import { buildSpace } from '../src/engine/space/build';
 import { labelsFromCsv } from '../src/engine/space/labels-csv';
@@ -19,7 +21,8 @@ import type { AppPage } from './app-helpers';
 import { browserSuite, readyApp } from './app-flow';
 import { FIXTURES } from './server';
 
-const layout = loraLayout(parseUNetConfig(JSON.parse(readFileSync(path.join(FIXTURES, 'tiny-sd-a', 'unet', 'config.json'), 'utf8'))));
+const cfg = parseUNetConfig(JSON.parse(readFileSync(path.join(FIXTURES, 'tiny-sd-a', 'unet', 'config.json'), 'utf8')));
+const layout = loraLayout(cfg);
 const K = 4;
 
 /** idb-keyval's keys in the page (the space worker stores spaces under w2w-space/<id>/…). */
@@ -100,6 +103,42 @@ describe('build a space in the tab (wasm)', () => {
     assert.equal(zip.name, 'w2w-space-loras.zip');
     const text = zip.bytes.toString('latin1');
     for (const f of ref.files) assert.ok(text.includes(`w2w-space-loras/${f.name}`), f.name);
+    assert.deepEqual(app.errors, []);
+  });
+
+  test('bad input is named as the CLI names it: another shape, a CSV of other rows; too few LoRAs reduce K with a note', { timeout: 60_000 }, async () => {
+    const { page } = app;
+    const alert = page.getByRole('alert');
+    const build = async (folder: string, k: number, csv?: string) => {
+      await page.getByLabel('LoRA folder…').setInputFiles(path.join(dir, folder));
+      await page.getByTestId('build-loras').filter({ hasText: ` from ${folder}` }).waitFor();
+      if (csv) await page.getByLabel('Labels CSV…').setInputFiles(path.join(dir, csv));
+      await page.getByLabel('Components K').fill(String(k));
+      await page.getByRole('button', { name: 'Build space' }).click();
+    };
+    // A UNet with wider text conditioning: attn2.to_v's A is [1, 48] where the base's is [1, 32].
+    const other = loraLayout({ ...cfg, crossAttentionDim: 48 });
+    await writeLoras(path.join(dir, 'mixed'), layout, syntheticFlats(layout, 3, 4), ['kohya']);
+    writeFileSync(path.join(dir, 'mixed', 'lora_zz.safetensors'), writeSafetensors(loraToTensors(other, syntheticFlats(other, 1, 5)[0], 'kohya')));
+    await build('mixed', 2);
+    await alert.filter({ hasText: 'lora_zz does not match' }).waitFor();
+    assert.equal(
+      await alert.textContent(),
+      "lora_zz does not match (the base UNet's layout): LoRA tensor lora_unet_down_blocks_0_attentions_0_transformer_blocks_0_attn2_to_v.lora_down.weight in " +
+        'lora_zz.safetensors has shape [1,48], the w2w layout needs [1,32]',
+    );
+
+    await writeLoras(path.join(dir, 'three'), layout, syntheticFlats(layout, 3, 6), ['kohya']);
+    writeFileSync(path.join(dir, 'two-rows.csv'), 'Male,Young\n1,0\n0,1\n');
+    await build('three', 2, 'two-rows.csv');
+    await alert.filter({ hasText: 'two-rows.csv has' }).waitFor();
+    assert.equal(await alert.textContent(), "two-rows.csv has 2 rows and there are 3 LoRAs: without a file column, rows are taken in the LoRAs' order (lora_000, …), one each");
+    assert.ok(!(await storedKeys(page)).some((k) => k.startsWith('w2w-space/local-build-mixed/') || k.startsWith('w2w-space/local-build-three/')));
+
+    writeFileSync(path.join(dir, 'three-rows.csv'), 'Male\n1\n0\n1\n');
+    await build('three', 5, 'three-rows.csv');
+    await page.getByTestId('build-note').filter({ hasText: 'K = 5 reduced to 2: 3 LoRAs span at most 2 directions around their mean' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Built and made current: local-build-three · 3 LoRAs, K = 2, 1 attributes.' }).waitFor();
     assert.deepEqual(app.errors, []);
   });
 });
