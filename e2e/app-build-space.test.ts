@@ -45,12 +45,12 @@ describe('build a space in the tab (wasm)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'w2w-tab-build-'));
 
   test('Cancel stops the build and stores nothing', { timeout: 120_000 }, async () => {
-    await writeLoras(path.join(dir, 'many'), layout, syntheticFlats(layout, 300, 5, 8), ['kohya']);
+    await writeLoras(path.join(dir, 'many'), layout, syntheticFlats(layout, 160, 5, 8), ['kohya']);
     app = await readyApp(suite.browser(), suite.server());
     const { page } = app;
     await page.getByRole('tab', { name: 'Library' }).click();
     await page.getByLabel('LoRA folder…').setInputFiles(path.join(dir, 'many'));
-    await page.getByTestId('build-loras').filter({ hasText: '300 LoRA files from many' }).waitFor();
+    await page.getByTestId('build-loras').filter({ hasText: '160 LoRA files from many' }).waitFor();
     await page.getByLabel('Components K').fill('3');
     await page.getByRole('button', { name: 'Build space' }).click();
     await page.getByTestId('build-progress').filter({ hasText: /ETA/ }).waitFor();
