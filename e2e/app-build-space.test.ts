@@ -84,6 +84,7 @@ describe('build a space in the tab (wasm)', () => {
     assert.match((await curve.getAttribute('aria-label')) ?? '', new RegExp(`top ${K} components explain ${Math.round(100 * expected[K - 1])}%`));
     await page.getByRole('status').filter({ hasText: `Built and made current: local-build-loras · 12 LoRAs, K = ${K}, 2 attributes.` }).waitFor();
     assert.ok((await storedKeys(page)).some((k) => k.startsWith('w2w-space/local-build-loras/')));
+    await app.shot('app-build-space.png');
 
     // The Create screen works in the built space: its K and the CSV's attributes.
     await page.getByRole('tab', { name: 'Create' }).click();

@@ -118,12 +118,15 @@ function VarianceCurve({ cumulative, explained }: { cumulative: number[]; explai
   const pct = (v: number) => `${(100 * v).toFixed(0)}%`;
   const label = `explained variance: top ${n} component${n === 1 ? '' : 's'} explain ${pct(cumulative[n - 1] ?? 0)}, the first ${pct(explained[0] ?? 0)}`;
   return (
-    <svg className="variance-curve" data-testid="variance-curve" data-cumulative={cumulative.join(',')} viewBox={`-4 -4 ${W + 8} ${H + 8}`} role="img" aria-label={label}>
-      {explained.map((e, i) => (
-        <rect key={i} x={x(i) - 1.5} y={y(e)} width={3} height={H - y(e)} fill="#9bb8e8" />
-      ))}
-      <polyline fill="none" stroke="#0a5fd6" strokeWidth={1.5} points={cumulative.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ')} />
-      <line x1={0} y1={H} x2={W} y2={H} stroke="#888" />
-    </svg>
+    <figure className="variance-curve">
+      <svg data-testid="variance-curve" data-cumulative={cumulative.join(',')} viewBox={`-4 -4 ${W + 8} ${H + 8}`} role="img" aria-label={label}>
+        {explained.map((e, i) => (
+          <rect key={i} x={x(i) - 1.5} y={y(e)} width={3} height={H - y(e)} fill="#9bb8e8" />
+        ))}
+        <polyline fill="none" stroke="#0a5fd6" strokeWidth={1.5} points={cumulative.map((c, i) => `${x(i).toFixed(1)},${y(c).toFixed(1)}`).join(' ')} />
+        <line x1={0} y1={H} x2={W} y2={H} stroke="#888" />
+      </svg>
+      <figcaption className="hint">Explained variance per component (bars) and cumulative (line), 0–100%.</figcaption>
+    </figure>
   );
 }
