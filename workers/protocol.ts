@@ -2,7 +2,7 @@
 // read. Types only come from the worker modules (erased at build time: nothing of the workers' state or code
 // reaches the page); constants live here and the workers import them.
 export type { Capabilities, DownloadPlan, EngineApi, GenSettings, ModelInfo, StepPreview } from './engine.worker';
-export type { SpaceApi, SpaceSummary } from './space.worker';
+export type { BuildProgress, BuiltSpaceResult, SpaceApi, SpaceSummary } from './space.worker';
 export type { Generation, LatentDirectionsResult } from './directions';
 export type { IdentityDirections } from './directions-job';
 export type { InversionCallbacks, InversionOutcome, InversionRequest, PendingInversion } from './invert';

@@ -5,7 +5,10 @@ import * as Comlink from 'comlink';
 import * as idb from 'idb-keyval';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { fromBlob } from '../src/engine/io/source';
+import { buildSpace, type BuildProgress } from '../src/engine/space/build';
+import { loraInputsFromFiles } from '../src/engine/space/build-inputs';
 import { importFiles, spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/files';
+import { labelsFromCsv } from '../src/engine/space/labels-csv';
 import type { KeyValue } from '../src/engine/space/kv';
 import { IdentityLibrary, type IdentityRecord, type NewIdentity } from '../src/engine/space/library';
 import { loadSpace, type LoadProgress } from '../src/engine/space/load';
@@ -50,7 +53,21 @@ export interface IdentityLoras {
   alphas: AppliedEdit[];
 }
 
+/** A space built from LoRAs: stored and current; its files for download and its explained-variance curve. */
+export interface BuiltSpaceResult {
+  summary: SpaceSummary;
+  /** Fraction of the variance per component, and cumulative. */
+  explained: number[];
+  cumulative: number[];
+  notes: string[];
+  files: { name: string; bytes: Uint8Array }[];
+  /** The official file set as one stored zip (`<name>/<file>`). */
+  zip: { name: string; bytes: Uint8Array };
+}
+export type { BuildProgress };
+
 let space: Space | undefined;
+let building: AbortController | undefined;
 let spaceId: string | undefined;
 let layout: LoraLayout | undefined;
 // The space to load again after a reload.
@@ -118,6 +135,37 @@ const api = {
 
   async importFromFiles(files: Map<string, File>, name: string, opts: ImportOptions, onProgress?: (p: LoadProgress) => void): Promise<SpaceSummary> {
     return importFrom(spaceIdOf(`local-${name}`), spaceFolderFromFiles(files, name), opts, onProgress);
+  },
+
+  /**
+   * Builds a space from LoRA files (re-read on every pass, never all held) with labels from a CSV's text,
+   * stores it as `local-build-<name>` and makes it current. Nothing is stored when it fails or is cancelled.
+   */
+  async buildFromFiles(files: Map<string, File>, name: string, opts: { components: number; labelsCsv?: { name: string; text: string } }, onProgress?: (p: BuildProgress) => void): Promise<BuiltSpaceResult> {
+    building?.abort();
+    const ctl = (building = new AbortController());
+    try {
+      const loras = await loraInputsFromFiles(files);
+      const labels = opts.labelsCsv && labelsFromCsv(opts.labelsCsv.text, loras.map((l) => l.name), opts.labelsCsv.name);
+      const built = await buildSpace(loras, { components: opts.components, layout, labels, seed: 0, signal: ctl.signal, onProgress });
+      ctl.signal.throwIfAborted();
+      const folder = new Map(built.files.map((f) => [f.name, new Blob([f.bytes as Uint8Array<ArrayBuffer>])]));
+      const summary = await importFrom(spaceIdOf(`local-build-${name}`), spaceFolderFromFiles(folder, `the space built from ${name}`), { k: built.components });
+      let sum = 0;
+      const explained = Array.from(built.explained);
+      const archive = `w2w-space-${name}`.replace(/[^\w.@+-]+/g, '_');
+      return {
+        summary, explained, cumulative: explained.map((e) => (sum += e)), notes: built.notes, files: built.files,
+        zip: { name: `${archive}.zip`, bytes: torchZip(archive, built.files.map((f) => [f.name, f.bytes] as const)) },
+      };
+    } finally {
+      if (building === ctl) building = undefined;
+    }
+  },
+
+  /** Stops the build in progress at its next block (it rejects with an AbortError; nothing is stored). */
+  cancelBuild(): void {
+    building?.abort();
   },
 
   /** The basis over shared memory, for the engine worker's inversion loop. */

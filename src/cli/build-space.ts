@@ -5,6 +5,7 @@ import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { openPath } from '../engine/io/source-node';
 import { buildSpace, type BuildProgress, type LoraInput } from '../engine/space/build';
+import { checkDistinctNames, loraName } from '../engine/space/build-inputs';
 import { labelsFromCsv } from '../engine/space/labels-csv';
 import { list, num, parseFlags, str } from './args';
 import { adapterConfigBeside } from './lora-file';
@@ -17,27 +18,15 @@ async function safetensorsUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A LoRA's name: its path under the folder without the extension; a PEFT/diffusers file is named by its folder. */
-function loraName(path: string, root: string | undefined): string {
-  let name = (root ? relative(root, path) : basename(path)).replaceAll('\\', '/').replace(/\.safetensors$/, '');
-  const m = /^(.+?)(?:\/unet)?\/(?:adapter_model|pytorch_lora_weights)$/.exec(name);
-  if (m) name = m[1];
-  return name;
-}
-
 export async function loraInputs(args: readonly string[]): Promise<LoraInput[]> {
   const out: LoraInput[] = [];
   for (const arg of args) {
     const dir = (await stat(arg)).isDirectory();
     const paths = dir ? await safetensorsUnder(arg) : [arg];
     if (dir && !paths.length) throw new Error(`${arg} holds no .safetensors files`);
-    for (const path of paths) out.push({ name: loraName(path, dir ? arg : undefined), open: () => openPath(path), config: await adapterConfigBeside(path) });
+    for (const path of paths) out.push({ name: loraName(dir ? relative(arg, path) : basename(path)), open: () => openPath(path), config: await adapterConfigBeside(path) });
   }
-  const seen = new Map<string, number>();
-  out.forEach((l, i) => {
-    if (seen.has(l.name)) throw new Error(`two LoRAs are named ${l.name}: give them distinct names (the space's index)`);
-    seen.set(l.name, i);
-  });
+  checkDistinctNames(out);
   return out;
 }
 

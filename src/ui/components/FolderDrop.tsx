@@ -1,21 +1,31 @@
-// A local diffusers folder, dropped or picked: read in place, nothing is uploaded or copied.
+// A local folder, dropped or picked: read in place, nothing is uploaded or copied. By default a diffusers
+// model folder (useLocalFolder); `onFolder` takes any other (the LoRAs a space is built from).
 import { useState, type DragEvent } from 'react';
 import { useLocalFolder } from '../actions/model';
 import { FileButton } from './FileButton';
 
-export function FolderDrop() {
+export interface FolderDropProps {
+  /** The folder's files keyed by their path below it, and its name. */
+  onFolder?: (files: Map<string, File>, name: string) => void;
+  prompt?: string;
+  what?: string;
+  /** The folder picker's button. */
+  label?: string;
+}
+
+export function FolderDrop({ onFolder = (f, n) => void useLocalFolder(f, n), prompt, what = 'the diffusers model directory', label = 'Choose folder…' }: FolderDropProps = {}) {
   const [over, setOver] = useState(false);
   const [error, setError] = useState<string>();
   const use = (files: Map<string, File>, name: string) => {
     setError(undefined);
     if (!files.size) return setError(`${name} holds no files`);
-    void useLocalFolder(files, name);
+    onFolder(files, name);
   };
   const onDrop = async (e: DragEvent) => {
     e.preventDefault();
     setOver(false);
     const entry = [...e.dataTransfer.items].map((i) => i.webkitGetAsEntry()).find((x) => x?.isDirectory);
-    if (!entry) return setError('drop a folder (the diffusers model directory), not single files');
+    if (!entry) return setError(`drop a folder (${what}), not single files`);
     try {
       use(await readEntry(entry as FileSystemDirectoryEntry), entry.name);
     } catch (err) {
@@ -37,8 +47,8 @@ export function FolderDrop() {
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <p>Or drop a diffusers model folder here (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)</p>
-      <FileButton label="Choose folder…" directory onFiles={onPick} />
+      <p>{prompt ?? 'Or drop a diffusers model folder here (model_index.json, unet/, vae/, text_encoder/, tokenizer/, scheduler/)'}</p>
+      <FileButton label={label} directory onFiles={onPick} />
       {error && <p role="alert" className="error">{error}</p>}
     </div>
   );

@@ -1,5 +1,5 @@
 // The identity library: every saved identity with its thumbnail; load, rename, duplicate, delete (with Undo);
-// below it, the space's training identities.
+// below it, the space's training identities and building a space from LoRAs.
 import { useEffect, useMemo, useState } from 'react';
 import type { IdentityRecord } from '../../engine/space/library';
 import { deleteIdentity, duplicateIdentity, loadIdentity, renameIdentity, undoDelete } from '../actions/library';
@@ -7,6 +7,7 @@ import { refreshLibrary } from '../actions/library-list';
 import { describeEdits } from '../format';
 import { useIdentity } from '../identity-store';
 import { setApp } from '../store';
+import { BuildSpace } from './BuildSpace';
 import { TrainingBrowser } from './TrainingBrowser';
 
 export function LibraryScreen() {
@@ -34,6 +35,7 @@ export function LibraryScreen() {
         </ul>
       </section>
       <TrainingBrowser />
+      <BuildSpace />
     </div>
   );
 }
