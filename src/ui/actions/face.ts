@@ -8,6 +8,7 @@ import { getInvert, setInvert } from '../invert-store';
 import { getApp } from '../store';
 import { engineWorker } from '../workers';
 import { paintLayer } from './mask-layer';
+import { editScoreText, scoreText } from './score-text';
 import { baseCoef, editedIdentity } from './space';
 
 /** Images the score generates (seeds 0…N−1, "a photo of sks person"). */
@@ -29,11 +30,6 @@ export async function autoFace(withCrop = true): Promise<void> {
   }
 }
 
-export function scoreText(r: IdentityScore): string {
-  if (r.score === null) return 'Identity score: no face in the photo, nothing to compare.';
-  const each = r.images.map((i) => (i.face ? i.similarity.toFixed(2) : 'no face')).join(', ');
-  return `Identity score ${r.score.toFixed(2)} (0–1, higher = same person) over ${r.images.length} generated images: ${each}; ${r.samePerson} of ${r.images.length} the same person by the face model's threshold.`;
-}
 
 /** Scores coefficients against the open photo (seeds 0…N−1, the preview's steps and size, Generate's guidance). */
 function scoreCoef(coef: Float32Array): Promise<IdentityScore> {
@@ -55,9 +51,6 @@ export async function scoreInversion(coef: Float32Array): Promise<void> {
   }
 }
 
-/** Whether the edited images are still the photo's person: most of them by the face model's threshold. */
-const kept = (r: IdentityScore) => r.samePerson > r.images.length / 2;
-
 /** The identity without and with its attribute edits (what Export writes), each scored against the open photo. */
 export async function scoreEdits(): Promise<void> {
   const { sliders } = getIdentity();
@@ -69,10 +62,7 @@ export async function scoreEdits(): Promise<void> {
     if (!before || !after) throw new Error('no current identity');
     const b = await scoreCoef(before);
     const a = b.score === null ? b : await scoreCoef(after);
-    const text = b.score === null || a.score === null
-      ? scoreText(b)
-      : `Before edits: ${scoreText(b)} After edits: ${scoreText(a)} Identity ${kept(a) ? 'kept' : 'not kept'} by the face model's threshold` +
-        ` (${a.samePerson} of ${a.images.length} edited images the photo's person, ${b.samePerson} of ${b.images.length} before).`;
+    const text = b.score === null || a.score === null ? scoreText(b) : editScoreText(b, a);
     done([text, ...new Set([...b.notes, ...a.notes])].join(' '));
   } catch (e) {
     done(`Identity score unavailable: ${errorMessage(e)}`);
