@@ -139,7 +139,7 @@ describe('build a space in the tab (wasm)', () => {
     writeFileSync(path.join(dir, 'three-rows.csv'), 'Male\n1\n0\n1\n');
     await build('three', 5, 'three-rows.csv');
     await page.getByTestId('build-note').filter({ hasText: 'K = 5 reduced to 2: 3 LoRAs span at most 2 directions around their mean' }).waitFor();
-    await page.getByRole('status').filter({ hasText: 'Built and made current: local-build-three · 3 LoRAs, K = 2, 1 attributes.' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'Built and made current: local-build-three · 3 LoRAs, K = 2, 1 attribute.' }).waitFor();
     assert.deepEqual(app.errors, []);
   });
 });

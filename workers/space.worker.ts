@@ -5,7 +5,7 @@ import * as Comlink from 'comlink';
 import * as idb from 'idb-keyval';
 import type { LoraLayout } from '../src/engine/models/lora';
 import { fromBlob } from '../src/engine/io/source';
-import { buildSpace, type BuildProgress } from '../src/engine/space/build';
+import { buildSpace, spaceZip, type BuildProgress } from '../src/engine/space/build';
 import { loraInputsFromFiles } from '../src/engine/space/build-inputs';
 import { importFiles, spaceFolderFromFiles, spaceFolderFromUrl } from '../src/engine/space/files';
 import { labelsFromCsv } from '../src/engine/space/labels-csv';
@@ -153,11 +153,7 @@ const api = {
       const summary = await importFrom(spaceIdOf(`local-build-${name}`), spaceFolderFromFiles(folder, `the space built from ${name}`), { k: built.components });
       let sum = 0;
       const explained = Array.from(built.explained);
-      const archive = `w2w-space-${name}`.replace(/[^\w.@+-]+/g, '_');
-      return {
-        summary, explained, cumulative: explained.map((e) => (sum += e)), notes: built.notes, files: built.files,
-        zip: { name: `${archive}.zip`, bytes: torchZip(archive, built.files.map((f) => [f.name, f.bytes] as const)) },
-      };
+      return { summary, explained, cumulative: explained.map((e) => (sum += e)), notes: built.notes, files: built.files, zip: spaceZip(name, built.files) };
     } finally {
       if (building === ctl) building = undefined;
     }

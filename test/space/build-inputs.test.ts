@@ -9,8 +9,10 @@ import { loraInputs } from '../../src/cli/build-space';
 import { parseUNetConfig } from '../../src/engine/io/config';
 import { folderFromPath } from '../../src/engine/io/model-folder-node';
 import { loraLayout, type LoraLayout } from '../../src/engine/models/lora';
-import { buildSpace } from '../../src/engine/space/build';
+import { fromBytes } from '../../src/engine/io/source';
+import { buildSpace, spaceZip } from '../../src/engine/space/build';
 import { loraInputsFromFiles, loraName } from '../../src/engine/space/build-inputs';
+import { ZipArchive } from '../../src/engine/torch/zip';
 import { fixturePath } from '../helpers/fixture';
 import { syntheticFlats, writeLoras } from './build-loras';
 
@@ -60,6 +62,19 @@ describe('build inputs from files', () => {
     // statistics, range, 2 power passes, basis, coefficients: every LoRA read at least once in each.
     expect(slices).toBeGreaterThanOrEqual(6 * loras.length);
     expect(built.components).toBe(2);
+  });
+
+  it("zips the built files (the tab's 'Download all'): every file byte for byte, in order, under w2w-space-<name>/", async () => {
+    const built = await buildSpace(await loraInputs([dir]), { components: 2, layout, powerIterations: 1 });
+    const zip = spaceZip('my loras/v2', built.files);
+    expect(zip.name).toBe('w2w-space-my_loras_v2.zip');
+    const archive = await ZipArchive.open(fromBytes(zip.name, zip.bytes));
+    expect([...archive.entries.keys()]).toEqual(built.files.map((f) => `w2w-space-my_loras_v2/${f.name}`));
+    for (const f of built.files) {
+      const entry = archive.entry(`w2w-space-my_loras_v2/${f.name}`);
+      const bytes = await archive.readAll(entry, f.bytes.length);
+      expect(Buffer.from(bytes).equals(Buffer.from(f.bytes)), f.name).toBe(true);
+    }
   });
 
   it('refuses files without LoRAs and a broken adapter_config.json', async () => {

@@ -9,6 +9,7 @@ import { layoutRank, type LoraLayout } from '../models/lora';
 import { readLora, type AdapterScale } from '../models/lora-files';
 import { loraLayoutOfFile } from '../models/lora-scan';
 import { saveDataFrame, saveTensor, saveWeightDimensions } from '../torch/index';
+import { torchZip } from '../torch/write';
 import { pinverseFile, projFile } from './files';
 import type { Labels } from './labels-csv';
 import { pcaPasses, randomizedPca, type RowStream } from './pca';
@@ -181,6 +182,15 @@ export async function buildSpace(loras: readonly LoraInput[], opts: BuildOptions
   if (layoutRank(layout) !== 1) notes.push(`rank ${layoutRank(layout)}: the app applies rank-1 spaces only; the files are for the official code`);
   const explained = pca.singularValues.map((s) => (s * s) / pca.totalSquares);
   return { files, components: k, layout, singularValues: pca.singularValues, explained, notes };
+}
+
+/**
+ * The built files as one download: a stored (uncompressed) zip, `w2w-space-<name>/<file>` in the files' order,
+ * written by torch's own zip writer (any unzip reads it; the names are kept to `[\w.@+-]`).
+ */
+export function spaceZip(name: string, files: BuiltSpace['files']): { name: string; bytes: Uint8Array } {
+  const archive = `w2w-space-${name}`.replace(/[^\w.@+-]+/g, '_');
+  return { name: `${archive}.zip`, bytes: torchZip(archive, files.map((f) => [f.name, f.bytes] as const)) };
 }
 
 /** One LoRA's flat vector; a mismatch with the layout names both files and both shapes. */

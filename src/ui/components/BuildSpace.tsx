@@ -85,7 +85,7 @@ function Built() {
   return (
     <div data-testid="build-result">
       <p role="status">
-        Built and made current: {summary.id} · {summary.models} LoRAs, K = {summary.k}, {summary.columns.length} attributes.
+        Built and made current: {summary.id} · {summary.models} LoRAs, K = {summary.k}, {summary.columns.length} attribute{summary.columns.length === 1 ? '' : 's'}.
       </p>
       {notes.map((n) => (
         <p key={n} className="hint" data-testid="build-note">
