@@ -17,7 +17,7 @@ import { loraLayout } from '../src/engine/models/lora';
 import { buildSpace } from '../src/engine/space/build';
 import { labelsFromCsv } from '../src/engine/space/labels-csv';
 import { syntheticFlats, writeLoras } from '../test/space/build-loras';
-import type { AppPage } from './app-helpers';
+import { readIdb, type AppPage } from './app-helpers';
 import { browserSuite, readyApp } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -26,18 +26,7 @@ const layout = loraLayout(cfg);
 const K = 4;
 
 /** idb-keyval's keys in the page (the space worker stores spaces under w2w-space/<id>/…). */
-const storedKeys = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<string[]>((resolve, reject) => {
-        const open = indexedDB.open('keyval-store');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction('keyval').objectStore('keyval').getAllKeys();
-          all.onsuccess = () => (open.result.close(), resolve(all.result.map(String)));
-        };
-      }),
-  );
+const storedKeys = async (page: Page) => ((await readIdb(page, { keys: true })) as unknown[]).map(String);
 
 describe('build a space in the tab (wasm)', () => {
   const suite = browserSuite();

@@ -7,27 +7,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { AppPage } from './app-helpers';
+import { readIdb, type AppPage } from './app-helpers';
 import { browserSuite, importSpace, invertSettings, readyApp, stepOf } from './app-flow';
 import { FIXTURES } from './server';
 
 /** The step of the inversion checkpoint in IndexedDB (idb-keyval's default store), 0 if none. */
-const checkpointStep = (page: Page) =>
-  page.evaluate(
-    () =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('keyval-store');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('keyval').objectStore('keyval').get('w2w-inversion/job');
-          get.onerror = () => reject(get.error);
-          get.onsuccess = () => {
-            resolve(get.result?.state?.adam?.step ?? 0);
-            open.result.close();
-          };
-        };
-      }),
-  );
+const checkpointStep = async (page: Page) =>
+  ((await readIdb(page, { key: 'w2w-inversion/job' })) as { state?: { adam?: { step?: number } } } | null)?.state?.adam?.step ?? 0;
 
 describe('GPU device lost (WebGPU on SwiftShader)', () => {
   const suite = browserSuite({ webgpu: true });

@@ -132,3 +132,28 @@ export async function nudge(page: Page, name: string, steps: number): Promise<vo
   await slider.focus();
   for (let i = 0; i < Math.abs(steps); i++) await page.keyboard.press(steps > 0 ? 'ArrowRight' : 'ArrowLeft');
 }
+
+/**
+ * What the page's IndexedDB holds (idb-keyval's default store unless `db`/`store` name another): the value at
+ * `key`, or every value, or every key (`keys`). Typed arrays come back as plain arrays, Blobs as {}.
+ */
+export async function readIdb(page: Page, read: { db?: string; store?: string; key?: string; keys?: boolean }): Promise<unknown> {
+  const json = await page.evaluate(
+    ({ db, store, key, keys }) =>
+      new Promise<string>((resolve, reject) => {
+        const open = indexedDB.open(db);
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const os = open.result.transaction(store).objectStore(store);
+          const req = key !== undefined ? os.get(key) : keys ? os.getAllKeys() : os.getAll();
+          req.onerror = () => reject(req.error);
+          req.onsuccess = () => {
+            open.result.close();
+            resolve(JSON.stringify(req.result ?? null, (_, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)));
+          };
+        };
+      }),
+    { db: read.db ?? 'keyval-store', store: read.store ?? 'keyval', key: read.key, keys: !!read.keys },
+  );
+  return JSON.parse(json);
+}

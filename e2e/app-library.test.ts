@@ -15,7 +15,7 @@ import { loraLayout } from '../src/engine/models/lora';
 import { spaceFolderFromPath } from '../src/engine/space/files-node';
 import { loadSpace } from '../src/engine/space/load';
 import { exportIdentity, importIdentity } from '../src/engine/space/transfer';
-import { exportW2w, nudge, openAdvanced, type AppPage } from './app-helpers';
+import { exportW2w, nudge, openAdvanced, readIdb, type AppPage } from './app-helpers';
 import { importSpace, readyApp, waitReady, browserSuite } from './app-flow';
 import { FIXTURES } from './server';
 
@@ -30,41 +30,16 @@ interface StoredIdentity {
 }
 
 /** The library's records as IndexedDB holds them (idb-keyval's default store). */
-function storedIdentities(page: Page): Promise<StoredIdentity[]> {
-  return page.evaluate(
-    () =>
-      new Promise<StoredIdentity[]>((resolve, reject) => {
-        const open = indexedDB.open('keyval-store');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const all = open.result.transaction('keyval').objectStore('keyval').getAll();
-          all.onerror = () => reject(all.error);
-          all.onsuccess = () => {
-            open.result.close();
-            const recs = (all.result as Record<string, unknown>[]).filter((v) => v && typeof v === 'object' && 'coef' in v && 'settings' in v);
-            resolve(recs.map((v) => ({ name: v.name as string, coef: Array.from(v.coef as Float32Array), settings: v.settings as Record<string, unknown> })));
-          };
-        };
-      }),
-  );
+async function storedIdentities(page: Page): Promise<StoredIdentity[]> {
+  const all = (await readIdb(page, {})) as Record<string, unknown>[];
+  return all.filter((v) => v && typeof v === 'object' && 'coef' in v && 'settings' in v) as unknown as StoredIdentity[];
 }
 
 const entry = (page: Page, name: string) => page.getByTestId('library-entry').filter({ has: page.getByLabel(`name of ${name}`, { exact: true }) });
 
 /** The attribute sliders stored with the current identity (the page's own database). */
-function storedSliders(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(
-    () =>
-      new Promise((resolve, reject) => {
-        const open = indexedDB.open('w2w-page');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const get = open.result.transaction('kv').objectStore('kv').get('identity');
-          get.onsuccess = () => (open.result.close(), resolve((get.result as { sliders?: Record<string, number> } | undefined)?.sliders ?? {}));
-        };
-      }),
-  );
-}
+const storedSliders = async (page: Page) =>
+  (((await readIdb(page, { db: 'w2w-page', store: 'kv', key: 'identity' })) as { sliders?: Record<string, number> } | null)?.sliders ?? {});
 
 const names = async (page: Page) => (await storedIdentities(page)).map((r) => r.name).sort();
 
