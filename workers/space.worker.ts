@@ -60,9 +60,10 @@ export interface BuiltSpaceResult {
   explained: number[];
   cumulative: number[];
   notes: string[];
-  files: { name: string; bytes: Uint8Array }[];
+  /** Blobs, not bytes: posted to the page without a copy of a space that may take gigabytes. */
+  files: { name: string; blob: Blob }[];
   /** The official file set as one stored zip (`<name>/<file>`). */
-  zip: { name: string; bytes: Uint8Array };
+  zip: { name: string; blob: Blob };
 }
 export type { BuildProgress };
 
@@ -153,7 +154,11 @@ const api = {
       const summary = await importFrom(spaceIdOf(`local-build-${name}`), spaceFolderFromFiles(folder, `the space built from ${name}`), { k: built.components });
       let sum = 0;
       const explained = Array.from(built.explained);
-      return { summary, explained, cumulative: explained.map((e) => (sum += e)), notes: built.notes, files: built.files, zip: spaceZip(name, built.files) };
+      const zip = spaceZip(name, built.files);
+      return {
+        summary, explained, cumulative: explained.map((e) => (sum += e)), notes: built.notes,
+        files: [...folder].map(([file, blob]) => ({ name: file, blob })), zip: { name: zip.name, blob: new Blob([zip.bytes as Uint8Array<ArrayBuffer>]) },
+      };
     } finally {
       if (building === ctl) building = undefined;
     }

@@ -77,7 +77,7 @@ export function BuildSpace() {
 function Built() {
   const result = useBuild((s) => s.result)!;
   const links = useMemo(
-    () => [result.zip, ...result.files].map((f) => ({ name: f.name, size: f.bytes.length, url: URL.createObjectURL(new Blob([f.bytes as Uint8Array<ArrayBuffer>])) })),
+    () => [result.zip, ...result.files].map((f) => ({ name: f.name, size: f.blob.size, url: URL.createObjectURL(f.blob) })),
     [result],
   );
   useEffect(() => () => links.forEach((l) => URL.revokeObjectURL(l.url)), [links]);
